@@ -1,0 +1,63 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test chromium migrate demo lint format messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's requirements change.
+$(VENV)/.install-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[demo]"
+	touch $@
+
+$(VENV)/.install-test-stamp: pyproject.toml $(VENV)/.install-stamp
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.install-stamp
+install-test: $(VENV)/.install-test-stamp
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py mentorat_demo
+
+run: demo
+	@echo "Serving the demo intranet on http://127.0.0.1:$(PORT)/ (log in with an account above)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's chromium; install it from Debian when we can (root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: install-test chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Needs GNU gettext; the compiled .mo files are committed so `make run` does not.
+messages: install
+	cd wagtail_mentorat && ../$(BIN)/django-admin makemessages -l fr -l en
+	cd training && ../$(BIN)/django-admin makemessages -l fr -l en
+	$(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=wagtail_mentorat --ignore=training
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

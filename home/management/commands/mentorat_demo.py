@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from home import demo
+
+
+class Command(BaseCommand):
+    help = "Builds the demo intranet (idempotent) and prints the demo accounts."
+
+    def handle(self, *args, **options):
+        self.stdout.write("Building the demo intranet…")
+        result = demo.build()
+        self.stdout.write(self.style.SUCCESS("Demo intranet ready."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (password for all: {demo.DEMO_PASSWORD})")
+        for account in demo.ACCOUNTS:
+            user = result["users"][account.username]
+            self.stdout.write(f"  {account.username:<14} {user.get_full_name():<26} {account.role}")
+        self.stdout.write("")
+        self.stdout.write("Intranet:       http://127.0.0.1:8000/")
+        self.stdout.write("Wagtail admin:  http://127.0.0.1:8000/admin/")

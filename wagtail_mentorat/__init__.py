@@ -1,0 +1,1 @@
+"""Workplace mentoring programmes inside a Wagtail intranet."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailMentoratConfig(AppConfig):
+    name = "wagtail_mentorat"
+    label = "wagtail_mentorat"
+    verbose_name = _("Mentoring")
+    default_auto_field = "django.db.models.BigAutoField"
