@@ -152,6 +152,9 @@ def ensure_groups():
     coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
     coordinators.permissions.add(access_admin)
     managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+    from home.demo_mentoring import ensure_coordinator_permissions
+
+    ensure_coordinator_permissions(coordinators)
     return {
         "editors": Group.objects.get(name="Editors"),
         "coordinators": coordinators,
@@ -254,4 +257,10 @@ def _ensure_translation(page, locale, fields):
 def build():
     users = ensure_accounts()
     pages = ensure_site()
-    return {"users": users, **pages}
+    from training import demo as training_demo
+
+    training_demo.build(pages["home"])
+    from home import demo_mentoring
+
+    programmes = demo_mentoring.build(users)
+    return {"users": users, "programmes": programmes, **pages}

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Locale, Page, Site
 
-from home import demo
+from home import demo, demo_mentoring
 from home.models import HomePage
 from wagtail_mentorat.models import ParticipantProfile
 
@@ -127,7 +127,7 @@ def test_demo_command_twice_changes_nothing(db, capsys):
     call_command("mentorat_demo")
     assert _counts() == first
     assert get_user_model().objects.get(username="mentor1").password == password
-    assert first["users"] == len(demo.ACCOUNTS)
+    assert first["users"] == len(demo.ACCOUNTS) + len(demo_mentoring.EXTRA_PEOPLE)
     assert "mentore2" in capsys.readouterr().out
 
 

@@ -1,5 +1,64 @@
-"""The mentoring domain, one module per concept."""
+"""The mentoring domain, one module per concept. Change state through ``lifecycle``."""
 
+from .agreement import Agreement, AgreementAcceptance, AgreementObjective, MeetingMode
+from .followup import (
+    CheckIn,
+    Disagreement,
+    FitCheck,
+    HelpRequest,
+    Meeting,
+    MeetingNote,
+    ObjectiveAttainment,
+    ProgressReview,
+)
+from .pairing import (
+    OCCUPYING_STATES,
+    OPEN_STATES,
+    PLANNED_REASONS_VALUES,
+    ClosureKind,
+    ClosureReason,
+    ContactAfterClosure,
+    Extension,
+    MemberRole,
+    Pairing,
+    PairingMember,
+    PairingState,
+    Transfer,
+)
 from .profile import ParticipantProfile
+from .programme import Programme
+from .request import MentoringKind, MentoringRequest, MentorOffer
+from .vocabulary import ExpertiseArea
 
-__all__ = ["ParticipantProfile"]
+__all__ = [
+    "OCCUPYING_STATES",
+    "OPEN_STATES",
+    "PLANNED_REASONS_VALUES",
+    "Agreement",
+    "AgreementAcceptance",
+    "AgreementObjective",
+    "CheckIn",
+    "ClosureKind",
+    "ClosureReason",
+    "ContactAfterClosure",
+    "Disagreement",
+    "ExpertiseArea",
+    "Extension",
+    "FitCheck",
+    "HelpRequest",
+    "Meeting",
+    "MeetingMode",
+    "MeetingNote",
+    "MemberRole",
+    "MentorOffer",
+    "MentoringKind",
+    "MentoringRequest",
+    "ObjectiveAttainment",
+    "Pairing",
+    "PairingMember",
+    "PairingState",
+    "ParticipantProfile",
+    "ProgressReview",
+    "Programme",
+    "Transfer",
+]

@@ -1,0 +1,356 @@
+"""Demo mentoring data: the two programmes of the seeds, a dozen profiles and pairings at
+every stage. Built through the lifecycle (the rules apply to the demo too), then dated
+back so the demo shows overdue reviews and past meetings. Idempotent."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils import timezone
+
+from wagtail_mentorat import lifecycle
+from wagtail_mentorat.models import (
+    ClosureKind,
+    ClosureReason,
+    ExpertiseArea,
+    Pairing,
+    ParticipantProfile,
+    Programme,
+    ProgressReview,
+)
+
+CISSS = "Mentorat clinique du CISSS (fiche synthèse)"
+SERVICE = "Service de mentorat des conseillers (1 an)"
+
+PROGRAMMES = {
+    CISSS: {
+        "description": (
+            "Développer une relation de soutien et d'échanges visant le développement des "
+            "compétences par le transfert d'expertise, de connaissances et de ressources. Le "
+            "mentor agit à titre de guide, de conseiller et de modèle."
+        ),
+        "audience": (
+            "Nouveaux intervenants du CISSS; intervenants qui intègrent un nouveau programme "
+            "ou service ou qui présentent un besoin de développer une compétence spécifique; "
+            "intervenants présentant un besoin selon l'évaluation du gestionnaire."
+        ),
+        "duration_basis": Programme.DurationBasis.AGREEMENT,
+        "max_duration_months": 6,
+        "who_pairs": Programme.WhoPairs.MANAGER,
+        "urgent_response_hours": 48,
+        "first_contact_hours": 72,
+    },
+    SERVICE: {
+        "description": (
+            "Un mentor est assigné au participant en fonction de son lieu de travail et des "
+            "besoins exprimés. Le service est en vigueur pour une période de 1 an à partir du "
+            "premier contact entre le mentoré et le mentor."
+        ),
+        "audience": "Conseillers et conseillères qui veulent améliorer leur expertise.",
+        "duration_basis": Programme.DurationBasis.FIRST_CONTACT,
+        "max_duration_months": 12,
+        "who_pairs": Programme.WhoPairs.BOTH,
+        "first_contact_hours": 72,
+        "urgent_response_hours": 48,
+        "midterm_review_required": False,
+    },
+}
+
+AREAS = [
+    "Évaluation du fonctionnement social",
+    "Intervention de crise",
+    "Protection de la jeunesse",
+    "Soins à domicile",
+    "Santé mentale",
+    "Gérontologie",
+    "Travail de groupe",
+    "Différences culturelles",
+]
+
+# username, first, last, discipline, site, unit, years, is_mentor, areas, goals, superior
+EXTRA_PEOPLE = [
+    (
+        "mentor3",
+        "Nathalie",
+        "Bergeron",
+        "Travail social",
+        "CLSC de Charlesbourg",
+        "Protection de la jeunesse",
+        18,
+        True,
+        [2, 7],
+        "",
+        "gestionnaire2",
+    ),
+    (
+        "mentor4",
+        "Luc",
+        "Gauthier",
+        "Soins infirmiers",
+        "Hôpital de l'Enfant-Jésus",
+        "Santé mentale",
+        22,
+        True,
+        [4, 1],
+        "",
+        "gestionnaire2",
+    ),
+    (
+        "mentore3",
+        "Chloé",
+        "Fortin",
+        "Travail social",
+        "CLSC de Charlesbourg",
+        "Protection de la jeunesse",
+        1,
+        False,
+        [],
+        "Mieux évaluer la sécurité des enfants.",
+        "gestionnaire",
+    ),
+    (
+        "mentore4",
+        "Olivier",
+        "Lavoie",
+        "Soins infirmiers",
+        "CLSC de Limoilou",
+        "Soins à domicile",
+        2,
+        False,
+        [],
+        "Développer mon autonomie en soins de plaies complexes.",
+        "gestionnaire",
+    ),
+    (
+        "mentore5",
+        "Maude",
+        "Girard",
+        "Travail social",
+        "CLSC de Limoilou",
+        "Services sociaux généraux",
+        0,
+        False,
+        [],
+        "Intervenir auprès des personnes âgées.",
+        "gestionnaire2",
+    ),
+    (
+        "gestionnaire2",
+        "Hélène",
+        "Morin",
+        "Gestion",
+        "Hôpital de l'Enfant-Jésus",
+        "Direction des soins infirmiers",
+        25,
+        False,
+        [],
+        "",
+        "",
+    ),
+]
+
+MENTOR_DETAILS = {
+    "mentor1": (15, [0, 1, 5], "Mardis et jeudis après-midi"),
+    "mentor2": (12, [3, 4], "Les matins"),
+}
+MENTEE_GOALS = {
+    "mentore1": "Développer mes compétences en évaluation du fonctionnement social.",
+    "mentore2": "Mieux organiser mes visites de soins à domicile.",
+}
+
+
+def ensure_programmes():
+    programmes = {}
+    for name, fields in PROGRAMMES.items():
+        programmes[name], _ = Programme.objects.get_or_create(name=name, defaults=fields)
+    return programmes
+
+
+def ensure_people(users):
+    User = get_user_model()
+    areas = [ExpertiseArea.objects.get_or_create(name=name)[0] for name in AREAS]
+    from home.demo import DEMO_PASSWORD
+
+    for row in EXTRA_PEOPLE:
+        username, first, last = row[:3]
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@intranet.example",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users[username] = user
+    for row in EXTRA_PEOPLE:
+        username, _f, _l, discipline, site, unit, years, is_mentor, area_ids, goals, boss = row
+        profile, created = ParticipantProfile.objects.get_or_create(
+            user=users[username],
+            defaults={
+                "discipline": discipline,
+                "site": site,
+                "unit": unit,
+                "years_experience": years,
+                "is_mentor": is_mentor,
+                "goals": goals,
+                "superior": users.get(boss),
+            },
+        )
+        if created:
+            profile.expertise.set([areas[i] for i in area_ids])
+    for username, (years, area_ids, availability) in MENTOR_DETAILS.items():
+        profile = users[username].mentorat_profile
+        if not profile.is_mentor:
+            profile.is_mentor, profile.years_experience = True, years
+            profile.availability = availability
+            profile.save()
+            profile.expertise.set([areas[i] for i in area_ids])
+    for username, goals in MENTEE_GOALS.items():
+        ParticipantProfile.objects.filter(user=users[username], goals="").update(goals=goals)
+    # The manager Marc reports to Hélène: the mentees' chain goes up two levels.
+    ParticipantProfile.objects.filter(user=users["gestionnaire"], superior=None).update(
+        superior=users["gestionnaire2"]
+    )
+    return users
+
+
+def ensure_coordinator_permissions(group):
+    models = ["programme", "expertisearea", "participantprofile"]
+    wanted = Permission.objects.filter(content_type__app_label="wagtail_mentorat").filter(
+        Q(codename="coordinate_programme")
+        | Q(codename__in=[f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in models])
+        | Q(codename__in=["view_pairing", "view_agreement", "view_mentoringrequest"])
+    )
+    group.permissions.add(*wanted)
+
+
+def _back(pairing, days, **extra):
+    """Move a demo pairing's clock ``days`` into the past."""
+    shift = datetime.timedelta(days=days)
+    fields = {}
+    for name in ("proposed_at", "assigned_at", "first_contact_due", "first_contact_at"):
+        value = getattr(pairing, name)
+        if value:
+            fields[name] = value - shift
+    for name in ("start_date", "planned_end", "midterm_review_due"):
+        value = getattr(pairing, name)
+        if value:
+            fields[name] = value - shift
+    fields.update(extra)
+    Pairing.objects.filter(pk=pairing.pk).update(**fields)
+    pairing.refresh_from_db()
+    return pairing
+
+
+def _activate(pairing, users, mentor, mentee, objective):
+    lifecycle.record_first_contact(pairing, users[mentor])
+    agreement = pairing.agreement
+    lifecycle.update_agreement(
+        agreement, users[mentee], objectives=[(objective, "Mon gestionnaire le constate.")]
+    )
+    lifecycle.accept_agreement(agreement, users[mentee])
+    lifecycle.accept_agreement(agreement, users[mentor])
+    pairing.refresh_from_db()
+    return pairing
+
+
+def ensure_pairings(programmes, users):
+    if Pairing.objects.filter(programme__in=programmes.values()).exists():
+        return
+    cisss, service = programmes[CISSS], programmes[SERVICE]
+    boss, coord = users["gestionnaire"], users["coordination"]
+    now = timezone.now()
+
+    # Proposed, waiting for the manager's approval.
+    request = lifecycle.open_request(
+        service, users["mentore5"], users["mentore5"], "Intervenir auprès des personnes âgées."
+    )
+    lifecycle.propose_pairing(
+        service, [users["mentore5"]], [users["mentor3"]], coord, request=request
+    )
+
+    # Active with meetings; its mid-term review is overdue (started 4 months ago).
+    pairing = lifecycle.propose_pairing(cisss, [users["mentore1"]], [users["mentor1"]], boss)
+    lifecycle.approve_pairing(pairing, boss)
+    pairing = _activate(
+        pairing,
+        users,
+        "mentor1",
+        "mentore1",
+        "Réaliser seule une évaluation du fonctionnement social.",
+    )
+    pairing = _back(pairing, 120)
+    for days_ago in (20, 60, 100):
+        lifecycle.log_meeting(
+            pairing,
+            users["mentor1"],
+            now - datetime.timedelta(days=days_ago),
+            summary="Discussion de cas et lectures suggérées.",
+        )
+
+    # Extended: the manager approved two more months.
+    pairing = lifecycle.propose_pairing(cisss, [users["mentore2"]], [users["mentor2"]], boss)
+    lifecycle.approve_pairing(pairing, boss)
+    pairing = _activate(
+        pairing, users, "mentor2", "mentore2", "Organiser mes visites de soins à domicile."
+    )
+    _back(pairing, 170)
+    lifecycle.submit_review(
+        pairing,
+        users["mentore2"],
+        ProgressReview.Kind.MIDTERM,
+        4,
+        what_helped="Les visites accompagnées.",
+    )
+    extension = lifecycle.request_extension(
+        pairing,
+        users["mentore2"],
+        pairing.planned_end + datetime.timedelta(days=60),
+        "Terminer l'objectif sur les plaies complexes.",
+    )
+    lifecycle.decide_extension(extension, boss, approve=True)
+
+    # Transferred to another site and manager, history kept.
+    pairing = lifecycle.propose_pairing(service, [users["mentore3"]], [users["mentor3"]], coord)
+    lifecycle.approve_pairing(pairing, coord)
+    pairing = _activate(
+        pairing,
+        users,
+        "mentor3",
+        "mentore3",
+        "Évaluer la sécurité d'un enfant en contexte de négligence.",
+    )
+    lifecycle.transfer_mentee(
+        pairing, coord, site="CLSC de Beauport", unit="Jeunesse", superior=users["gestionnaire2"]
+    )
+
+    # Closed with a reason: objectives attained, final review approved by the manager.
+    pairing = lifecycle.propose_pairing(
+        cisss, [users["mentore4"]], [users["mentor4"]], boss, cross_discipline_reason=""
+    )
+    lifecycle.approve_pairing(pairing, boss)
+    pairing = _activate(
+        pairing, users, "mentor4", "mentore4", "Soins de plaies complexes en autonomie."
+    )
+    lifecycle.submit_review(
+        pairing,
+        users["mentore4"],
+        ProgressReview.Kind.FINAL,
+        5,
+        what_helped="Les rencontres régulières.",
+    )
+    lifecycle.request_closure(
+        pairing, users["mentor4"], kind=ClosureKind.PLANNED, reason=ClosureReason.OBJECTIVES_MET
+    )
+    lifecycle.close_pairing(pairing, boss)
+
+
+def build(users):
+    programmes = ensure_programmes()
+    ensure_people(users)
+    ensure_pairings(programmes, users)
+    return programmes

@@ -1,0 +1,834 @@
+"""The pairing lifecycle: every transition and follow-up action, each in one function.
+
+Each function checks who may act and the rule the seeds set, changes the data inside one
+transaction (nothing half-saved), records who and when in Wagtail's log (the pairing's
+history in the admin) and, after commit, sends :data:`~wagtail_mentorat.signals.pairing_event`
+for the notifications. A refused action raises :class:`~wagtail_mentorat.exceptions.RuleViolation`
+with a translated message that says what to do.
+
+    proposed -> approved -> contacted -> active -> closing -> closed
+         \\__________\\___________________________________-> cancelled
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from . import rules
+from .dates import add_months, midpoint
+from .exceptions import RuleViolation
+from .models import (
+    PLANNED_REASONS_VALUES,
+    Agreement,
+    AgreementAcceptance,
+    AgreementObjective,
+    CheckIn,
+    ClosureKind,
+    ClosureReason,
+    ContactAfterClosure,
+    Disagreement,
+    Extension,
+    FitCheck,
+    HelpRequest,
+    Meeting,
+    MeetingNote,
+    MemberRole,
+    MentoringKind,
+    MentoringRequest,
+    MentorOffer,
+    ObjectiveAttainment,
+    Pairing,
+    PairingMember,
+    PairingState,
+    ParticipantProfile,
+    ProgressReview,
+    Transfer,
+)
+from .signals import pairing_event
+
+S = PairingState
+LOG_PREFIX = "wagtail_mentorat."
+
+
+# --- plumbing -------------------------------------------------------------------------------
+
+
+def _record(pairing, event, actor, data=None, instance=None):
+    """Log the action on the pairing's history and announce it once the data is committed."""
+    data = data or {}
+    log(instance=instance or pairing, action=LOG_PREFIX + event, user=actor, data=data)
+    transaction.on_commit(
+        lambda: pairing_event.send(
+            sender=Pairing, pairing=pairing, event=event, actor=actor, data=data
+        )
+    )
+
+
+def _locked(pairing):
+    """The pairing re-read under a row lock, so two decisions never interleave."""
+    return Pairing.objects.select_for_update().get(pk=pairing.pk)
+
+
+def _require_state(pairing, allowed, action):
+    if pairing.state not in allowed:
+        raise RuleViolation(
+            _("This pairing is “%(state)s”: it cannot be %(action)s now.")
+            % {"state": pairing.get_state_display(), "action": action},
+            code="invalid_transition",
+        )
+
+
+def _require_member(pairing, actor, roles=None):
+    member = pairing.members.filter(user=actor).first() if actor else None
+    if member is None or (roles and member.role not in roles):
+        raise RuleViolation(_("Only the people in this pairing can do this."), code="not_a_member")
+    return member
+
+
+def _require_manager_or_coordinator(pairing, actor, manager_only=False):
+    mentee = pairing.mentee
+    if rules.is_manager_of(actor, mentee):
+        return
+    has_manager = mentee is not None and bool(rules.superior_chain(mentee.pk))
+    if rules.is_coordinator(actor) and not (manager_only and has_manager):
+        return
+    raise RuleViolation(
+        _("Only the mentee's manager can decide this.")
+        if manager_only
+        else _("Only the mentee's manager or programme staff can decide this."),
+        code="not_allowed",
+    )
+
+
+def _now():
+    return timezone.now()
+
+
+def _set_dates(pairing, start):
+    """Planned end and mid-term review from the programme's rules (seeds 001 and 004)."""
+    programme = pairing.programme
+    pairing.start_date = start
+    pairing.planned_end = add_months(start, programme.max_duration_months)
+    pairing.midterm_review_due = (
+        midpoint(start, pairing.planned_end) if programme.midterm_review_required else None
+    )
+
+
+# --- requests and offers -------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_request(
+    programme, mentee, actor, need, urgency="normal", kind=MentoringKind.INDIVIDUAL, expertise=()
+):
+    """A need identified by the staff member and/or the manager (seed 001)."""
+    if (
+        actor != mentee
+        and not rules.is_manager_of(actor, mentee)
+        and not rules.is_coordinator(actor)
+    ):
+        raise RuleViolation(
+            _("Only the staff member, their manager or programme staff can ask for mentoring."),
+            code="not_allowed",
+        )
+    if not programme.is_active:
+        raise RuleViolation(_("This programme is closed to new requests."), code="closed")
+    if not (need or "").strip():
+        raise RuleViolation(_("Describe the need in a few words."), code="need_required")
+    if MentoringRequest.objects.filter(
+        programme=programme, mentee=mentee, status=MentoringRequest.Status.OPEN
+    ).exists():
+        raise RuleViolation(
+            _("A request for this programme is already waiting for a mentor."), code="duplicate"
+        )
+    ParticipantProfile.objects.get_or_create(user=mentee)
+    request = MentoringRequest.objects.create(
+        programme=programme,
+        mentee=mentee,
+        opened_by=actor,
+        need=need.strip(),
+        urgency=urgency,
+        kind=kind,
+    )
+    request.expertise.set(expertise)
+    log(instance=request, action=LOG_PREFIX + "request_opened", user=actor)
+    return request
+
+
+@transaction.atomic
+def offer_to_mentor(programme, mentor, note=""):
+    profile, _created = ParticipantProfile.objects.get_or_create(user=mentor)
+    if not profile.is_mentor:
+        profile.is_mentor = True
+        profile.save(update_fields=["is_mentor"])
+    offer, _created = MentorOffer.objects.update_or_create(
+        programme=programme, mentor=mentor, defaults={"note": note, "is_active": True}
+    )
+    return offer
+
+
+# --- pairing transitions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_pairing(
+    programme,
+    mentees,
+    mentors,
+    actor,
+    *,
+    request=None,
+    kind=None,
+    contributions=None,
+    cross_discipline_reason="",
+    score_breakdown=None,
+    scoring_version="",
+):
+    """Propose a pairing. ``mentors[0]`` is the primary mentor; ``contributions`` maps a
+    mentor's id to their written contribution (seed 004). Nothing is active until a person
+    approves it (:func:`approve_pairing`)."""
+    mentees, mentors = list(mentees), list(mentors)
+    kind = kind or (MentoringKind.GROUP if len(mentees) > 1 else MentoringKind.INDIVIDUAL)
+    rules.check_can_pair(actor, programme, mentees)
+    if kind == MentoringKind.INDIVIDUAL and len(mentees) != 1:
+        raise RuleViolation(_("Individual mentoring has exactly one mentee."), code="kind")
+    if kind == MentoringKind.GROUP and len(mentors) != 1:
+        raise RuleViolation(_("Group mentoring has one mentor."), code="kind")
+    if len(set(m.pk for m in mentors)) != len(mentors) or set(mentees) & set(mentors):
+        raise RuleViolation(_("Each person appears once in a pairing."), code="duplicate_member")
+    if request is not None and (
+        request.programme_id != programme.pk or request.mentee not in mentees
+    ):
+        raise RuleViolation(
+            _("This request belongs to another programme or another person."), code="scope"
+        )
+    busy = PairingMember.objects.filter(
+        user__in=mentees,
+        role=MemberRole.MENTEE,
+        pairing__programme=programme,
+        pairing__state__in=[S.PROPOSED, S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING],
+    )
+    if busy.exists():
+        raise RuleViolation(
+            _("This mentee already has a pairing in progress in this programme."), code="busy"
+        )
+    rules.check_pairing(programme, mentees, mentors, cross_discipline_reason)
+    pairing = Pairing.objects.create(
+        programme=programme,
+        request=request,
+        kind=kind,
+        proposed_by=actor,
+        cross_discipline_reason=cross_discipline_reason.strip(),
+        score_breakdown=score_breakdown or {},
+        scoring_version=scoring_version,
+    )
+    contributions = contributions or {}
+    PairingMember.objects.bulk_create(
+        [PairingMember(pairing=pairing, user=m, role=MemberRole.MENTEE) for m in mentees]
+        + [
+            PairingMember(
+                pairing=pairing,
+                user=m,
+                role=MemberRole.PRIMARY_MENTOR if i == 0 else MemberRole.ADDITIONAL_MENTOR,
+                contribution=contributions.get(m.pk, ""),
+            )
+            for i, m in enumerate(mentors)
+        ]
+    )
+    _record(pairing, "proposed", actor, {"mentors": [m.pk for m in mentors]})
+    return pairing
+
+
+@transaction.atomic
+def approve_pairing(pairing, actor):
+    """The person's confirmation that makes a proposal an assignment (Quebec's Access Act,
+    s. 65.2). Starts the mentor's first-contact clock (seed 004: 48 to 72 hours).
+
+    The mentors' profiles are locked, so two coordinators giving away a mentor's last
+    place at the same moment cannot both succeed.
+    """
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.PROPOSED], _("approved"))
+    mentees, mentors = pairing.mentees, pairing.mentors
+    rules.check_can_pair(actor, pairing.programme, mentees)
+    list(ParticipantProfile.objects.select_for_update().filter(user__in=mentors).order_by("pk"))
+    rules.check_pairing(
+        pairing.programme, mentees, mentors, pairing.cross_discipline_reason, pairing=pairing
+    )
+    now = _now()
+    pairing.state = S.APPROVED
+    pairing.approved_by = actor
+    pairing.assigned_at = now
+    pairing.first_contact_due = now + datetime.timedelta(
+        hours=pairing.programme.first_contact_hours
+    )
+    pairing.save()
+    if pairing.request_id:
+        MentoringRequest.objects.filter(pk=pairing.request_id).update(
+            status=MentoringRequest.Status.MATCHED
+        )
+    programme = pairing.programme
+    today = timezone.localdate()
+    Agreement.objects.get_or_create(
+        pairing=pairing,
+        defaults={
+            "mentee_responsibilities": programme.mentee_responsibilities,
+            "mentor_responsibilities": programme.mentor_responsibilities,
+            "confidentiality_clause": programme.confidentiality_clause,
+            "start_date": today,
+            "end_date": add_months(today, programme.max_duration_months),
+        },
+    )
+    _record(
+        pairing, "approved", actor, {"first_contact_due": pairing.first_contact_due.isoformat()}
+    )
+    return pairing
+
+
+@transaction.atomic
+def cancel_pairing(pairing, actor):
+    """Withdraw a proposal or an assignment before the first contact; the request waits
+    again for a mentor."""
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.PROPOSED, S.APPROVED], _("cancelled"))
+    if not (
+        pairing.proposed_by_id == getattr(actor, "pk", None)
+        or rules.is_coordinator(actor)
+        or rules.is_manager_of(actor, pairing.mentee)
+    ):
+        raise RuleViolation(
+            _("Only the mentee's manager or programme staff can cancel."), code="not_allowed"
+        )
+    pairing.state = S.CANCELLED
+    pairing.save(update_fields=["state"])
+    if pairing.request_id:
+        MentoringRequest.objects.filter(pk=pairing.request_id).update(
+            status=MentoringRequest.Status.OPEN
+        )
+    _record(pairing, "cancelled", actor)
+    return pairing
+
+
+@transaction.atomic
+def record_first_contact(pairing, actor, when=None):
+    """The mentor's first contact (seed 004). In a programme valid from the first contact,
+    the clock starts here: one year by default."""
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.APPROVED], _("marked as contacted"))
+    if not rules.is_coordinator(actor):
+        _require_member(pairing, actor)
+    when = when or _now()
+    if when > _now():
+        raise RuleViolation(_("The first contact cannot be in the future."), code="future")
+    if pairing.assigned_at and when < pairing.assigned_at:
+        raise RuleViolation(
+            _("The first contact cannot be before the assignment."), code="before_assignment"
+        )
+    pairing.state = S.CONTACTED
+    pairing.first_contact_at = when
+    if pairing.programme.duration_basis == pairing.programme.DurationBasis.FIRST_CONTACT:
+        _set_dates(pairing, timezone.localdate(when))
+        Agreement.objects.filter(pairing=pairing).update(
+            start_date=pairing.start_date, end_date=pairing.planned_end
+        )
+    pairing.save()
+    _record(pairing, "first_contact", actor, {"on_time": when <= pairing.first_contact_due})
+    return pairing
+
+
+def _activate_if_complete(agreement, actor):
+    """Every member accepted the current version (and the manager approved it when the
+    programme asks): the pairing becomes active."""
+    pairing = _locked(agreement.pairing)
+    if pairing.state != S.CONTACTED:
+        return pairing
+    accepted = set(
+        agreement.acceptances.filter(version=agreement.version).values_list("user_id", flat=True)
+    )
+    members = set(pairing.members.values_list("user_id", flat=True))
+    if not members <= accepted:
+        return pairing
+    if pairing.programme.agreement_needs_manager and (
+        agreement.manager_approved_version != agreement.version
+    ):
+        return pairing
+    pairing.state = S.ACTIVE
+    if pairing.start_date is None:
+        _set_dates(pairing, agreement.start_date)
+        pairing.planned_end = agreement.end_date
+        if pairing.programme.midterm_review_required:
+            pairing.midterm_review_due = midpoint(pairing.start_date, pairing.planned_end)
+    pairing.save()
+    _record(pairing, "activated", actor, {"planned_end": pairing.planned_end.isoformat()})
+    return pairing
+
+
+AGREEMENT_FIELDS = (
+    "mentee_responsibilities",
+    "mentor_responsibilities",
+    "meeting_frequency",
+    "meeting_mode",
+    "confidentiality_clause",
+    "start_date",
+    "end_date",
+)
+
+
+@transaction.atomic
+def update_agreement(agreement, actor, objectives=None, **fields):
+    """Change the agreement. A change after anyone accepted starts a new version that
+    everyone accepts again. ``objectives`` is a list of (text, success_measure)."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    pairing = agreement.pairing
+    _require_state(pairing, [S.APPROVED, S.CONTACTED, S.ACTIVE], _("changed"))
+    _require_member(pairing, actor)
+    unknown = set(fields) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise RuleViolation(_("Unknown agreement field."), code="unknown_field")
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    _check_agreement_dates(agreement, pairing)
+    changed_objectives = objectives is not None
+    if changed_objectives:
+        objectives = [(t.strip(), (s or "").strip()) for t, s in objectives if (t or "").strip()]
+    if agreement.acceptances.filter(version=agreement.version).exists():
+        agreement.version += 1
+    agreement.save()
+    if changed_objectives:
+        agreement.objectives.all().delete()
+        AgreementObjective.objects.bulk_create(
+            AgreementObjective(agreement=agreement, sort_order=i, text=t, success_measure=s)
+            for i, (t, s) in enumerate(objectives)
+        )
+    agreement.save_revision(user=actor, log_action=False)
+    _record(pairing, "agreement_changed", actor, {"version": agreement.version})
+    return agreement
+
+
+def _check_agreement_dates(agreement, pairing):
+    if agreement.end_date <= agreement.start_date:
+        raise RuleViolation(_("The end date must be after the start date."), code="dates")
+    longest = add_months(agreement.start_date, pairing.programme.max_duration_months)
+    if (
+        agreement.end_date > longest
+        and not pairing.extensions.filter(status=Extension.Status.APPROVED).exists()
+    ):
+        raise RuleViolation(
+            _(
+                "This programme lasts %(months)s months at most: the end date can be "
+                "%(date)s at the latest. Past that, ask the manager for an extension."
+            )
+            % {"months": pairing.programme.max_duration_months, "date": longest.isoformat()},
+            code="too_long",
+        )
+
+
+@transaction.atomic
+def accept_agreement(agreement, actor):
+    """A member accepts the current version, timestamped (seed 001: both complete it)."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    pairing = agreement.pairing
+    _require_state(pairing, [S.CONTACTED, S.ACTIVE], _("accepted"))
+    _require_member(pairing, actor)
+    if not agreement.objectives.exists():
+        raise RuleViolation(
+            _("Write at least one development objective before accepting the agreement."),
+            code="no_objective",
+        )
+    acceptance, created = AgreementAcceptance.objects.get_or_create(
+        agreement=agreement, user=actor, version=agreement.version
+    )
+    if created:
+        _record(pairing, "agreement_accepted", actor, {"version": agreement.version})
+    _activate_if_complete(agreement, actor)
+    return acceptance
+
+
+@transaction.atomic
+def approve_agreement(agreement, actor):
+    """The manager's approval of the current version, when the programme asks for it."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    pairing = agreement.pairing
+    _require_state(pairing, [S.CONTACTED, S.ACTIVE], _("approved"))
+    _require_manager_or_coordinator(pairing, actor, manager_only=True)
+    agreement.manager_approved_version = agreement.version
+    agreement.manager_approved_by = actor
+    agreement.manager_approved_at = _now()
+    agreement.save(
+        update_fields=["manager_approved_version", "manager_approved_by", "manager_approved_at"]
+    )
+    _record(pairing, "agreement_approved", actor, {"version": agreement.version})
+    _activate_if_complete(agreement, actor)
+    return agreement
+
+
+# --- follow-up -----------------------------------------------------------------------------
+
+FOLLOW_UP_STATES = [S.CONTACTED, S.ACTIVE, S.CLOSING]
+
+
+@transaction.atomic
+def log_meeting(
+    pairing,
+    actor,
+    held_at,
+    duration_minutes=60,
+    mode="in_person",
+    summary="",
+    private_note="",
+    rating=None,
+):
+    """A meeting held by the pair; the private note is stored for its author alone."""
+    _require_state(pairing, FOLLOW_UP_STATES, _("given a meeting"))
+    _require_member(pairing, actor)
+    if held_at > _now():
+        raise RuleViolation(
+            _("A meeting in the future cannot be logged as held: log it once it has taken place."),
+            code="future",
+        )
+    if pairing.assigned_at and held_at < pairing.assigned_at:
+        raise RuleViolation(_("This meeting is dated before the pairing began."), code="past")
+    meeting = Meeting(
+        pairing=pairing,
+        held_at=held_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        summary=summary,
+        rating=rating,
+        logged_by=actor,
+    )
+    meeting.full_clean(exclude=["pairing", "logged_by"])
+    meeting.save()
+    if private_note.strip():
+        MeetingNote.objects.create(meeting=meeting, author=actor, text=private_note.strip())
+    _record(pairing, "meeting_logged", actor, {"held_at": held_at.isoformat()}, instance=pairing)
+    return meeting
+
+
+@transaction.atomic
+def ask_for_help(pairing, actor, question, urgent=False, client_waiting=False):
+    """The mentee asks; the mentor answers within the programme's deadline (seed 004)."""
+    _require_state(pairing, FOLLOW_UP_STATES, _("asked for help"))
+    _require_member(pairing, actor, roles=[MemberRole.MENTEE])
+    if not (question or "").strip():
+        raise RuleViolation(_("Write your question."), code="question_required")
+    now = _now()
+    help_request = HelpRequest.objects.create(
+        pairing=pairing,
+        asked_by=actor,
+        question=question.strip(),
+        urgent=urgent or client_waiting,
+        client_waiting=client_waiting,
+        created_at=now,
+        due_at=now + datetime.timedelta(hours=pairing.programme.urgent_response_hours),
+    )
+    _record(
+        pairing,
+        "help_requested",
+        actor,
+        {"urgent": help_request.urgent, "due_at": help_request.due_at.isoformat()},
+    )
+    return help_request
+
+
+@transaction.atomic
+def answer_help_request(help_request, actor, answer):
+    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    _require_member(
+        help_request.pairing, actor, roles=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR]
+    )
+    if help_request.answered_at:
+        raise RuleViolation(_("This request has already been answered."), code="answered")
+    if not (answer or "").strip():
+        raise RuleViolation(_("Write your answer."), code="answer_required")
+    help_request.answered_at = _now()
+    help_request.answered_by = actor
+    help_request.answer = answer.strip()
+    help_request.save()
+    _record(
+        help_request.pairing,
+        "help_answered",
+        actor,
+        {"on_time": help_request.answered_at <= help_request.due_at},
+    )
+    return help_request
+
+
+@transaction.atomic
+def submit_review(
+    pairing, actor, kind, satisfaction, what_helped="", next_steps="", attainments=None
+):
+    """The mid-term or final review (seed 001); ``attainments`` maps objective ids to a
+    level."""
+    allowed = [S.ACTIVE] if kind == ProgressReview.Kind.MIDTERM else [S.ACTIVE, S.CLOSING]
+    _require_state(pairing, allowed, _("reviewed"))
+    _require_member(pairing, actor)
+    if ProgressReview.objects.filter(pairing=pairing, kind=kind).exists():
+        raise RuleViolation(_("This review has already been submitted."), code="duplicate")
+    objective_ids = set(
+        AgreementObjective.objects.filter(agreement__pairing=pairing).values_list("pk", flat=True)
+    )
+    attainments = {int(k): v for k, v in (attainments or {}).items()}
+    if set(attainments) - objective_ids:
+        raise RuleViolation(_("An objective does not belong to this agreement."), code="scope")
+    review = ProgressReview(
+        pairing=pairing,
+        kind=kind,
+        submitted_by=actor,
+        submitted_at=_now(),
+        satisfaction=satisfaction,
+        what_helped=what_helped,
+        next_steps=next_steps,
+    )
+    review.full_clean(exclude=["pairing", "submitted_by"])
+    review.save()
+    ObjectiveAttainment.objects.bulk_create(
+        ObjectiveAttainment(review=review, objective_id=k, level=v) for k, v in attainments.items()
+    )
+    _record(pairing, f"review_{kind}", actor)
+    return review
+
+
+@transaction.atomic
+def raise_disagreement(pairing, actor, description):
+    """Confidential to programme staff (seed 001: the APPR help manage *mésententes*)."""
+    _require_member(pairing, actor)
+    if not (description or "").strip():
+        raise RuleViolation(_("Describe what is happening."), code="description_required")
+    disagreement = Disagreement.objects.create(
+        pairing=pairing, raised_by=actor, description=description.strip()
+    )
+    _record(pairing, "disagreement_raised", actor)
+    return disagreement
+
+
+@transaction.atomic
+def record_checkin(
+    pairing,
+    actor,
+    with_role,
+    held_on,
+    relationship_quality,
+    activities="",
+    safety_concern=False,
+    notes="",
+):
+    """Programme staff's monitoring (MENTOR standard 5)."""
+    if not rules.is_coordinator(actor):
+        raise RuleViolation(_("Only programme staff record check-ins."), code="not_allowed")
+    _require_state(pairing, [S.APPROVED, *FOLLOW_UP_STATES], _("checked in"))
+    if held_on > timezone.localdate():
+        raise RuleViolation(_("A check-in cannot be dated in the future."), code="future")
+    checkin = CheckIn(
+        pairing=pairing,
+        coordinator=actor,
+        with_role=with_role,
+        held_on=held_on,
+        relationship_quality=relationship_quality,
+        activities=activities,
+        safety_concern=safety_concern,
+        notes=notes,
+    )
+    checkin.full_clean(exclude=["pairing", "coordinator"])
+    checkin.save()
+    _record(pairing, "checkin", actor, {"safety_concern": safety_concern})
+    return checkin
+
+
+@transaction.atomic
+def answer_fit_check(pairing, actor, fit, wants_rematch=False):
+    """After the first meeting; a poor fit leads to a rematch, not a failure."""
+    _require_member(pairing, actor)
+    if not pairing.meetings.exists():
+        raise RuleViolation(_("The fit check comes after the first meeting."), code="too_early")
+    check, created = FitCheck.objects.get_or_create(
+        pairing=pairing, user=actor, defaults={"fit": fit, "wants_rematch": wants_rematch}
+    )
+    if not created:
+        raise RuleViolation(_("You have already answered the fit check."), code="duplicate")
+    check.full_clean(exclude=["pairing", "user"])
+    _record(pairing, "fit_check", actor, {"fit": fit, "wants_rematch": wants_rematch})
+    return check
+
+
+# --- extension, transfer and closure -------------------------------------------------------
+
+
+@transaction.atomic
+def request_extension(pairing, actor, new_end, reason):
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.ACTIVE], _("extended"))
+    if not rules.is_coordinator(actor):
+        _require_member(pairing, actor)
+    if not (reason or "").strip():
+        raise RuleViolation(_("Say why the pairing needs more time."), code="reason_required")
+    if new_end <= pairing.planned_end:
+        raise RuleViolation(
+            _("The new end date must be after the planned end (%(date)s).")
+            % {"date": pairing.planned_end.isoformat()},
+            code="dates",
+        )
+    if pairing.extensions.filter(status=Extension.Status.REQUESTED).exists():
+        raise RuleViolation(_("An extension is already waiting for a decision."), code="pending")
+    extension = Extension.objects.create(
+        pairing=pairing, requested_by=actor, new_end=new_end, reason=reason.strip()
+    )
+    _record(pairing, "extension_requested", actor, {"new_end": new_end.isoformat()})
+    return extension
+
+
+@transaction.atomic
+def decide_extension(extension, actor, approve):
+    """Seed 001: an extension past the planned end needs the manager's approval."""
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    pairing = _locked(extension.pairing)
+    if extension.status != Extension.Status.REQUESTED:
+        raise RuleViolation(_("This extension has already been decided."), code="decided")
+    _require_manager_or_coordinator(
+        pairing, actor, manager_only=pairing.programme.extension_needs_manager
+    )
+    extension.status = Extension.Status.APPROVED if approve else Extension.Status.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = _now()
+    extension.save()
+    if approve:
+        pairing.original_end = pairing.original_end or pairing.planned_end
+        pairing.planned_end = extension.new_end
+        pairing.save(update_fields=["original_end", "planned_end"])
+        Agreement.objects.filter(pairing=pairing).update(end_date=extension.new_end)
+    _record(
+        pairing,
+        "extension_approved" if approve else "extension_refused",
+        actor,
+        {"new_end": extension.new_end.isoformat()},
+    )
+    return extension
+
+
+@transaction.atomic
+def transfer_mentee(pairing, actor, *, site=None, unit=None, superior=None):
+    """The mentee moves to another unit, site or manager; the pairing and its history stay
+    (seed 002). The new manager and the mentors are told (event ``transferred``)."""
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING], _("transferred"))
+    _require_manager_or_coordinator(pairing, actor)
+    mentee = pairing.mentee
+    profile, _created = ParticipantProfile.objects.select_for_update().get_or_create(user=mentee)
+    mentor_ids = {m.pk for m in pairing.mentors}
+    if superior is not None:
+        new_chain = [superior.pk, *rules.superior_chain(superior.pk)]
+        if mentor_ids & set(new_chain):
+            raise RuleViolation(
+                _(
+                    "The new manager is a mentor of this pairing (or above them): the mentor "
+                    "is never the mentee's superior. Change the mentor first."
+                ),
+                code="superior",
+            )
+    transfer = Transfer(
+        pairing=pairing,
+        moved_by=actor,
+        from_site=profile.site,
+        from_unit=profile.unit,
+        from_superior=profile.superior,
+        to_site=profile.site if site is None else site,
+        to_unit=profile.unit if unit is None else unit,
+        to_superior=profile.superior if superior is None else superior,
+    )
+    profile.site, profile.unit, profile.superior = (
+        transfer.to_site,
+        transfer.to_unit,
+        transfer.to_superior,
+    )
+    profile.save(update_fields=["site", "unit", "superior"])
+    transfer.save()
+    _record(
+        pairing,
+        "transferred",
+        actor,
+        {
+            "from_superior": transfer.from_superior_id,
+            "to_superior": transfer.to_superior_id,
+        },
+    )
+    return transfer
+
+
+@transaction.atomic
+def request_closure(
+    pairing,
+    actor,
+    *,
+    kind,
+    reason,
+    contact_after=ContactAfterClosure.NONE,
+    rematch_wanted=False,
+    exit_questions_done=False,
+):
+    """Start the ending (MENTOR standard 6). The reason comes from a controlled list with no
+    sanction in it (seed 002)."""
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.CONTACTED, S.ACTIVE], _("closed"))
+    if not (rules.is_coordinator(actor) or rules.is_manager_of(actor, pairing.mentee)):
+        _require_member(pairing, actor)
+    if reason not in ClosureReason.values:
+        raise RuleViolation(_("Choose the reason for closing from the list."), code="reason")
+    if kind not in ClosureKind.values:
+        raise RuleViolation(_("Say whether this ending is planned or not."), code="kind")
+    if kind == ClosureKind.PLANNED and reason not in PLANNED_REASONS_VALUES:
+        raise RuleViolation(
+            _("A planned ending is for attained objectives or the planned end date."),
+            code="reason",
+        )
+    if contact_after not in ContactAfterClosure.values:
+        raise RuleViolation(_("Say what happens to contact after closure."), code="contact")
+    pairing.state = S.CLOSING
+    pairing.closure_requested_at = _now()
+    pairing.closure_kind = kind
+    pairing.closure_reason = reason
+    pairing.contact_after_closure = contact_after
+    pairing.rematch_wanted = rematch_wanted or reason == ClosureReason.REMATCH
+    pairing.exit_questions_done = exit_questions_done
+    pairing.save()
+    _record(pairing, "closure_requested", actor, {"reason": reason, "kind": kind})
+    return pairing
+
+
+@transaction.atomic
+def close_pairing(pairing, actor):
+    """The manager's approval ends the relationship (seed 001). A planned ending needs the
+    final review when the programme requires it; an unplanned one, the exit questions.
+    Ending before the planned date for another reason than attained objectives is flagged
+    as premature, for review by programme staff (seed 003)."""
+    pairing = _locked(pairing)
+    _require_state(pairing, [S.CLOSING], _("closed"))
+    _require_manager_or_coordinator(pairing, actor)
+    final = pairing.reviews.filter(kind=ProgressReview.Kind.FINAL).first()
+    if pairing.closure_kind == ClosureKind.PLANNED and pairing.programme.final_review_required:
+        if final is None:
+            raise RuleViolation(
+                _("The final review must be completed before the pairing is closed."),
+                code="final_review",
+            )
+    elif not (pairing.exit_questions_done or final):
+        raise RuleViolation(
+            _("Complete the exit questions before closing this pairing."), code="exit_questions"
+        )
+    now = _now()
+    if final and not final.manager_approved_at:
+        final.manager_approved_by, final.manager_approved_at = actor, now
+        final.save(update_fields=["manager_approved_by", "manager_approved_at"])
+    pairing.state = S.CLOSED
+    pairing.closed_at = now
+    pairing.closed_by = actor
+    pairing.premature = pairing.closure_reason != ClosureReason.OBJECTIVES_MET and (
+        pairing.planned_end is None or timezone.localdate(now) < pairing.planned_end
+    )
+    pairing.save()
+    _record(
+        pairing, "closed", actor, {"reason": pairing.closure_reason, "premature": pairing.premature}
+    )
+    return pairing

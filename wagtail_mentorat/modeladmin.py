@@ -1,0 +1,53 @@
+"""The one wagtail-modeladmin listing: a read-only register of closures.
+
+wagtail-modeladmin is in maintenance mode; this module is self-contained so removing it
+(and its line in wagtail_hooks) removes the dependency. Core screens use viewsets.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin
+
+from .models import Pairing, PairingState
+
+
+class ReadOnlyPermissionHelper(PermissionHelper):
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class ClosureRegisterAdmin(ModelAdmin):
+    model = Pairing
+    menu_label = _("Register of closures")
+    menu_icon = "list-ul"
+    add_to_settings_menu = False
+    list_display = ("id", "programme", "closure_kind", "closure_reason", "premature", "closed_at")
+    list_filter = ("programme", "closure_reason", "premature", "closure_kind")
+    inspect_view_enabled = True
+    inspect_view_fields = (
+        "programme",
+        "closure_kind",
+        "closure_reason",
+        "premature",
+        "rematch_wanted",
+        "contact_after_closure",
+        "exit_questions_done",
+        "planned_end",
+        "closed_at",
+    )
+    permission_helper_class = ReadOnlyPermissionHelper
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(state=PairingState.CLOSED)
+            .select_related("programme")
+            .order_by("-closed_at", "-pk")
+        )

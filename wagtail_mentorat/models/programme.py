@@ -1,0 +1,191 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.search import index
+
+# Seed 004, "Responsabilités des mentorés / des mentors": the agreement's editable defaults.
+MENTEE_RESPONSIBILITIES = """S'inscrire au service de mentorat.
+S'engager pleinement dans la démarche de mentorat.
+Identifier le plus clairement possible ses besoins en précisant ce qui doit être répondu rapidement (attente d'un client).
+Faire confiance au mentor et ne pas craindre d'exposer ses lacunes.
+Discuter de différentes stratégies d'apprentissage avec son mentor et accepter les règles proposées par ce dernier.
+Contacter le mentor au besoin en réalisant qu'un délai de 24 à 48 heures est acceptable.
+Respecter l'entente concernant la fréquence des rencontres et/ou discussions."""
+MENTOR_RESPONSIBILITIES = """Écouter attentivement les besoins exprimés par le mentoré.
+Convenir avec le mentoré des objectifs poursuivis par la démarche de mentorat.
+Répondre aux besoins urgents du mentoré (réponse à un client en attente) dans un délai de 24 à 48 heures.
+Proposer plusieurs stratégies d'apprentissage, pouvant impliquer plus d'un mentor.
+S'assurer d'établir une relation de confiance avec le mentoré.
+Définir clairement sa contribution à la démarche ainsi que celles des éventuels autres mentors.
+Accompagner le mentoré tout au long de la démarche de mentorat."""
+# Seed 001, "Informations importantes".
+CONFIDENTIALITY_CLAUSE = (
+    "La relation de mentorat revêt un caractère confidentiel. Le mentor doit cependant "
+    "assurer un suivi au gestionnaire quant à sa responsabilité de prestation de services "
+    "sécuritaires et de qualité auprès de la clientèle."
+)
+
+
+class Programme(index.Indexed, models.Model):
+    """A mentoring programme and its rules, each defaulting to the seeds' value.
+
+    The lifecycle reads every deadline and constraint from here; the programme page
+    ("fiche synthèse", seed 001) shows them, so what staff read is what is enforced.
+    """
+
+    class DurationBasis(models.TextChoices):
+        AGREEMENT = "agreement", _("Maximum duration from the start of the agreement")
+        FIRST_CONTACT = "first_contact", _("Validity from the first contact")
+
+    class WhoPairs(models.TextChoices):
+        MANAGER = "manager", _("The mentee's manager")
+        COORDINATOR = "coordinator", _("Programme staff")
+        BOTH = "both", _("The manager or programme staff")
+
+    class DisciplineRule(models.TextChoices):
+        REQUIRED = "required", _("Same discipline required")
+        PREFERRED = "preferred", _("Same discipline preferred; another one for a specific skill")
+        ANY = "any", _("Any discipline")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("purpose"), blank=True)
+    audience = models.TextField(_("target staff"), blank=True)
+    is_active = models.BooleanField(_("open to new requests"), default=True)
+
+    duration_basis = models.CharField(
+        _("how the end date is computed"),
+        max_length=20,
+        choices=DurationBasis.choices,
+        default=DurationBasis.AGREEMENT,
+    )
+    max_duration_months = models.PositiveSmallIntegerField(
+        _("maximum duration (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Seed 001: 6 months at most. Seed 004: valid 1 year from the first contact."),
+    )
+    midterm_review_required = models.BooleanField(_("mid-term review required"), default=True)
+    final_review_required = models.BooleanField(_("final review required"), default=True)
+    extension_needs_manager = models.BooleanField(
+        _("an extension needs the manager's approval"), default=True
+    )
+    agreement_needs_manager = models.BooleanField(
+        _("the agreement needs the manager's approval"), default=False
+    )
+    min_meetings = models.PositiveSmallIntegerField(
+        _("recommended minimum number of meetings"),
+        default=4,
+        validators=[MaxValueValidator(100)],
+    )
+    meeting_cadence_weeks = models.PositiveSmallIntegerField(
+        _("meeting cadence (weeks)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("A pairing with no meeting for longer than this is flagged as quiet."),
+    )
+    first_contact_hours = models.PositiveSmallIntegerField(
+        _("first contact deadline (hours after the assignment)"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    urgent_response_hours = models.PositiveSmallIntegerField(
+        _("urgent request response deadline (hours)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    who_pairs = models.CharField(
+        _("who makes the pairing"),
+        max_length=20,
+        choices=WhoPairs.choices,
+        default=WhoPairs.MANAGER,
+    )
+    mentor_capacity = models.PositiveSmallIntegerField(
+        _("default mentor capacity (mentees per mentor)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    mentor_min_years = models.PositiveSmallIntegerField(
+        _("mentor's minimum years of experience"), default=3, validators=[MaxValueValidator(60)]
+    )
+    discipline_rule = models.CharField(
+        _("mentor's discipline"),
+        max_length=20,
+        choices=DisciplineRule.choices,
+        default=DisciplineRule.PREFERRED,
+    )
+    checkins_first_month = models.PositiveSmallIntegerField(
+        _("programme staff check-ins in the first month"),
+        default=2,
+        validators=[MaxValueValidator(10)],
+    )
+    checkin_interval_weeks = models.PositiveSmallIntegerField(
+        _("programme staff check-in interval afterwards (weeks)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    mentee_responsibilities = models.TextField(
+        _("mentee's responsibilities"), default=MENTEE_RESPONSIBILITIES
+    )
+    mentor_responsibilities = models.TextField(
+        _("mentor's responsibilities"), default=MENTOR_RESPONSIBILITIES
+    )
+    confidentiality_clause = models.TextField(
+        _("confidentiality clause"), default=CONFIDENTIALITY_CLAUSE
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("audience"),
+        FieldPanel("is_active"),
+        MultiFieldPanel(
+            [
+                FieldPanel("duration_basis"),
+                FieldPanel("max_duration_months"),
+                FieldPanel("midterm_review_required"),
+                FieldPanel("final_review_required"),
+                FieldPanel("extension_needs_manager"),
+            ],
+            heading=_("Duration and reviews"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("min_meetings"),
+                FieldPanel("meeting_cadence_weeks"),
+                FieldPanel("first_contact_hours"),
+                FieldPanel("urgent_response_hours"),
+                FieldPanel("checkins_first_month"),
+                FieldPanel("checkin_interval_weeks"),
+            ],
+            heading=_("Meetings and deadlines"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("who_pairs"),
+                FieldPanel("mentor_capacity"),
+                FieldPanel("mentor_min_years"),
+                FieldPanel("discipline_rule"),
+            ],
+            heading=_("Pairing rules"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("agreement_needs_manager"),
+                FieldPanel("mentee_responsibilities"),
+                FieldPanel("mentor_responsibilities"),
+                FieldPanel("confidentiality_clause"),
+            ],
+            heading=_("Agreement"),
+        ),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        permissions = [("coordinate_programme", _("Can coordinate mentoring programmes"))]
+
+    def __str__(self):
+        return self.name

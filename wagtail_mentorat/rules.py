@@ -1,0 +1,189 @@
+"""The hard rules of pairing, in one place: who may pair whom, and who may decide.
+
+The lifecycle and the matching both call these; nothing else reimplements them.
+"""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from .exceptions import RuleViolation
+from .models import (
+    OCCUPYING_STATES,
+    ClosureReason,
+    MemberRole,
+    PairingMember,
+    ParticipantProfile,
+    Programme,
+)
+
+MAX_CHAIN = 50
+
+
+def is_coordinator(user):
+    """Programme staff (*APPR*): the coordinate permission, or a superuser."""
+    return bool(
+        user and user.is_authenticated and user.has_perm("wagtail_mentorat.coordinate_programme")
+    )
+
+
+def superior_chain(user_id):
+    """Ids of the person's superiors, direct first, up to the top (cycles stop the walk)."""
+    chain = []
+    current = user_id
+    superiors = None
+    while len(chain) < MAX_CHAIN:
+        if superiors is None:
+            superiors = dict(
+                ParticipantProfile.objects.filter(superior__isnull=False).values_list(
+                    "user_id", "superior_id"
+                )
+            )
+        current = superiors.get(current)
+        if current is None or current in chain or current == user_id:
+            break
+        chain.append(current)
+    return chain
+
+
+def is_manager_of(user, mentee):
+    """The mentee's direct hierarchical superior."""
+    return bool(user and mentee and superior_chain(mentee.pk)[:1] == [user.pk])
+
+
+def mentor_capacity(programme, profile):
+    return profile.mentor_capacity or programme.mentor_capacity
+
+
+def places_taken(mentor_ids, exclude_pairing=None):
+    """How many mentees each mentor accompanies now, in every programme."""
+    mentee_counts = {}
+    rows = (
+        PairingMember.objects.filter(
+            user_id__in=mentor_ids,
+            role__in=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR],
+            pairing__state__in=OCCUPYING_STATES,
+        )
+        .exclude(pairing_id=getattr(exclude_pairing, "pk", None))
+        .values("user_id")
+        .annotate(
+            mentees=Count("pairing__members", filter=Q(pairing__members__role=MemberRole.MENTEE))
+        )
+    )
+    for row in rows:
+        mentee_counts[row["user_id"]] = mentee_counts.get(row["user_id"], 0) + row["mentees"]
+    return mentee_counts
+
+
+def check_can_pair(actor, programme, mentees):
+    """Seed 001: paired by the manager; the programme may let programme staff pair too."""
+    if programme.who_pairs != Programme.WhoPairs.MANAGER and is_coordinator(actor):
+        return
+    if programme.who_pairs != Programme.WhoPairs.COORDINATOR and all(
+        is_manager_of(actor, mentee) for mentee in mentees
+    ):
+        return
+    raise RuleViolation(
+        _("In this programme, pairings are made by %(who)s. Ask them to make this pairing.")
+        % {"who": programme.get_who_pairs_display().lower()},
+        code="not_allowed_to_pair",
+    )
+
+
+def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pairing=None):
+    """Every hard constraint a proposed pairing breaks, as translated messages.
+
+    Never scored away by the matching: not the mentee themself, not their superior up the
+    chain (seed 001), the programme's experience and discipline rules (seed 001), the
+    mentor's capacity, no mentor already closed with this mentee for a poor fit.
+    """
+    errors = []
+    if not mentees:
+        errors.append(_("Choose the mentee."))
+    if not mentors:
+        errors.append(_("Choose at least one mentor."))
+    if not programme.is_active:
+        errors.append(_("This programme is closed to new pairings."))
+    profiles = {
+        p.user_id: p
+        for p in ParticipantProfile.objects.filter(user__in=[*mentees, *mentors]).select_related(
+            "user"
+        )
+    }
+    taken = places_taken([m.pk for m in mentors], exclude_pairing=pairing)
+    for mentor in mentors:
+        name = mentor.get_full_name() or mentor.get_username()
+        profile = profiles.get(mentor.pk)
+        if profile is None:
+            errors.append(_("%(name)s has no mentoring profile yet.") % {"name": name})
+            continue
+        for mentee in mentees:
+            if mentee.pk == mentor.pk:
+                errors.append(_("A person cannot mentor themself."))
+            elif mentor.pk in superior_chain(mentee.pk):
+                errors.append(
+                    _(
+                        "%(name)s is in the mentee's line of management: the mentor is never "
+                        "the mentee's hierarchical superior. Choose another mentor."
+                    )
+                    % {"name": name}
+                )
+            mentee_profile = profiles.get(mentee.pk)
+            if mentee_profile and profile.discipline != mentee_profile.discipline:
+                if programme.discipline_rule == Programme.DisciplineRule.REQUIRED:
+                    errors.append(
+                        _(
+                            "%(name)s is not of the mentee's discipline, which this "
+                            "programme requires."
+                        )
+                        % {"name": name}
+                    )
+                elif (
+                    programme.discipline_rule == Programme.DisciplineRule.PREFERRED
+                    and not cross_discipline_reason.strip()
+                ):
+                    errors.append(
+                        _(
+                            "%(name)s is of another discipline: describe the specific skill "
+                            "need that justifies it."
+                        )
+                        % {"name": name}
+                    )
+        if profile.years_experience < programme.mentor_min_years:
+            errors.append(
+                _(
+                    "%(name)s has %(years)s years of experience; this programme asks for at "
+                    "least %(min)s."
+                )
+                % {
+                    "name": name,
+                    "years": profile.years_experience,
+                    "min": programme.mentor_min_years,
+                }
+            )
+        capacity = mentor_capacity(programme, profile)
+        if taken.get(mentor.pk, 0) + len(mentees) > capacity:
+            errors.append(
+                _(
+                    "%(name)s already accompanies %(taken)s of %(capacity)s mentees: no place "
+                    "is free. Choose another mentor or raise their capacity."
+                )
+                % {"name": name, "taken": taken.get(mentor.pk, 0), "capacity": capacity}
+            )
+    if mentees and mentors:
+        poor_fit = PairingMember.objects.filter(
+            pairing__closure_reason=ClosureReason.REMATCH,
+            pairing__members__user__in=mentees,
+            pairing__members__role=MemberRole.MENTEE,
+            user__in=mentors,
+        ).exclude(role=MemberRole.MENTEE)
+        if poor_fit.exists():
+            errors.append(
+                _("This mentor and this mentee already ended a pairing as not the right fit.")
+            )
+    return errors
+
+
+def check_pairing(programme, mentees, mentors, cross_discipline_reason="", pairing=None):
+    errors = pairing_errors(programme, mentees, mentors, cross_discipline_reason, pairing)
+    if errors:
+        raise RuleViolation(errors, code="pairing_rules")

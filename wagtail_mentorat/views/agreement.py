@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+
+from ..models import Agreement
+
+
+@login_required
+def agreement_print(request, pk):
+    """The printable agreement, for the people in the pairing only.
+
+    Anyone else gets a 404, which does not even confirm that the agreement exists.
+    """
+    agreement = get_object_or_404(
+        Agreement.objects.select_related("pairing__programme").prefetch_related(
+            "objectives", "acceptances__user", "pairing__members__user"
+        ),
+        pk=pk,
+    )
+    if not agreement.pairing.is_member(request.user):
+        raise Http404
+    return TemplateResponse(
+        request,
+        "wagtail_mentorat/agreement_print.html",
+        {
+            "agreement": agreement,
+            "pairing": agreement.pairing,
+            "acceptances": agreement.current_acceptances(),
+        },
+    )

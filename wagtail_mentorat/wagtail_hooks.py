@@ -1,0 +1,49 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail_modeladmin.options import modeladmin_register
+
+from .modeladmin import ClosureRegisterAdmin
+from .models import Agreement, MentoringRequest, Pairing
+from .permissions import LifecycleOnlyPolicy
+from .viewsets import MentoratViewSetGroup
+
+# Registered before the viewsets, which then use them (Wagtail 8).
+for model in (Pairing, Agreement, MentoringRequest):
+    register_permission_policy(model, LifecycleOnlyPolicy(model))
+
+register_snippet(MentoratViewSetGroup)
+modeladmin_register(ClosureRegisterAdmin)
+
+LOG_ACTIONS = {
+    "request_opened": (_("Open a mentoring request"), _("Mentoring request opened")),
+    "proposed": (_("Propose a pairing"), _("Pairing proposed")),
+    "approved": (_("Approve a pairing"), _("Pairing approved: mentor assigned")),
+    "cancelled": (_("Cancel a pairing"), _("Pairing cancelled")),
+    "first_contact": (_("Record the first contact"), _("First contact made")),
+    "agreement_changed": (_("Change the agreement"), _("Agreement changed")),
+    "agreement_accepted": (_("Accept the agreement"), _("Agreement accepted")),
+    "agreement_approved": (_("Approve the agreement"), _("Agreement approved by the manager")),
+    "activated": (_("Activate a pairing"), _("Pairing active")),
+    "meeting_logged": (_("Log a meeting"), _("Meeting logged")),
+    "help_requested": (_("Ask for help"), _("Help requested")),
+    "help_answered": (_("Answer a help request"), _("Help request answered")),
+    "review_midterm": (_("Submit the mid-term review"), _("Mid-term review submitted")),
+    "review_final": (_("Submit the final review"), _("Final review submitted")),
+    "disagreement_raised": (_("Raise a disagreement"), _("Disagreement raised to programme staff")),
+    "checkin": (_("Record a check-in"), _("Programme staff check-in")),
+    "fit_check": (_("Answer the fit check"), _("Fit check answered")),
+    "extension_requested": (_("Ask for an extension"), _("Extension requested")),
+    "extension_approved": (_("Approve an extension"), _("Extension approved")),
+    "extension_refused": (_("Refuse an extension"), _("Extension refused")),
+    "transferred": (_("Transfer the mentee"), _("Mentee transferred")),
+    "closure_requested": (_("Ask to close"), _("Closure requested")),
+    "closed": (_("Close a pairing"), _("Pairing closed")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_mentorat_log_actions(actions):
+    for name, (label, message) in LOG_ACTIONS.items():
+        actions.register_action(f"wagtail_mentorat.{name}", label, message)
