@@ -50,6 +50,7 @@ from .models import (
 from .signals import pairing_event
 
 S = PairingState
+NOT_PREMATURE = (ClosureReason.OBJECTIVES_MET, ClosureReason.REMATCH)
 LOG_PREFIX = "wagtail_mentorat."
 
 
@@ -801,8 +802,8 @@ def request_closure(
 def close_pairing(pairing, actor):
     """The manager's approval ends the relationship (seed 001). A planned ending needs the
     final review when the programme requires it; an unplanned one, the exit questions.
-    Ending before the planned date for another reason than attained objectives is flagged
-    as premature, for review by programme staff (seed 003)."""
+    Ending before the planned date for another reason than attained objectives or a
+    rematch is flagged as premature, for review by programme staff (seed 003)."""
     pairing = _locked(pairing)
     _require_state(pairing, [S.CLOSING], _("closed"))
     _require_manager_or_coordinator(pairing, actor)
@@ -824,7 +825,8 @@ def close_pairing(pairing, actor):
     pairing.state = S.CLOSED
     pairing.closed_at = now
     pairing.closed_by = actor
-    pairing.premature = pairing.closure_reason != ClosureReason.OBJECTIVES_MET and (
+    # A rematch after a poor fit is not a failure (MENTOR standard 5's fit check).
+    pairing.premature = pairing.closure_reason not in NOT_PREMATURE and (
         pairing.planned_end is None or timezone.localdate(now) < pairing.planned_end
     )
     pairing.save()

@@ -7,7 +7,7 @@ notes, help requests and reviews are not in any admin screen: they belong to the
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import HistoryView, SnippetViewSet, SnippetViewSetGroup
 
 from .filters import PairingFilterSet
 from .models import (
@@ -38,6 +38,13 @@ PAIRING_EXPORT_FIELDS = [
     "premature",
     "closed_at",
 ]
+
+
+class ReadableHistoryView(HistoryView):
+    """The history of a record that changes only through the lifecycle: readable by those
+    who may view it (Wagtail asks for a write permission by default)."""
+
+    any_permission_required = ["add", "change", "delete", "view"]
 
 
 class ProgrammeViewSet(SnippetViewSet):
@@ -127,6 +134,7 @@ class PairingViewSet(SnippetViewSet):
     ]
     list_export = PAIRING_EXPORT_FIELDS
     export_filename = "jumelages"
+    history_view_class = ReadableHistoryView
     inspect_view_enabled = True
     inspect_view_fields = PAIRING_EXPORT_FIELDS[1:] + ["rematch_wanted", "contact_after_closure"]
     ordering = ["-proposed_at", "-pk"]

@@ -1,0 +1,104 @@
+"""Factories and a ready-made cast for the mentoring core's tests."""
+
+import datetime
+
+import factory
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from wagtail_mentorat import lifecycle
+from wagtail_mentorat.models import Pairing, ParticipantProfile, Programme
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Sequence(lambda n: f"Prénom{n}")
+    last_name = "Test"
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParticipantProfile
+
+    user = factory.SubFactory(UserFactory)
+    discipline = "Travail social"
+    site = "CLSC de Limoilou"
+    unit = "Services sociaux généraux"
+    years_experience = 10
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    name = factory.Sequence(lambda n: f"Programme {n}")
+
+
+def person(username, superior=None, **profile):
+    user = UserFactory(username=username)
+    ProfileFactory(user=user, superior=superior, **profile)
+    return user
+
+
+@pytest.fixture
+def cast(db):
+    """Director > manager > mentee; two mentors; a coordinator (seed 001's roles)."""
+    director = person("directrice", discipline="Gestion")
+    manager = person("gestionnaire", superior=director, discipline="Gestion")
+    mentee = person("mentore", superior=manager, years_experience=1)
+    mentor = person("mentor", superior=director, years_experience=15)
+    mentor2 = person("mentor2", superior=director, years_experience=12)
+    coordinator = person("coordo", discipline="Planification")
+    coordinator.user_permissions.add(Permission.objects.get(codename="coordinate_programme"))
+    coordinator = get_user_model().objects.get(pk=coordinator.pk)  # fresh permission cache
+    return {
+        "director": director,
+        "manager": manager,
+        "mentee": mentee,
+        "mentor": mentor,
+        "mentor2": mentor2,
+        "coordinator": coordinator,
+    }
+
+
+@pytest.fixture
+def programme(db):
+    """Seed 001's programme: 6 months, reviews at mid-term and end, the manager pairs."""
+    return ProgrammeFactory(who_pairs=Programme.WhoPairs.MANAGER)
+
+
+@pytest.fixture
+def approved(cast, programme):
+    pairing = lifecycle.propose_pairing(
+        programme, [cast["mentee"]], [cast["mentor"]], cast["manager"]
+    )
+    return lifecycle.approve_pairing(pairing, cast["manager"])
+
+
+def activate(pairing, cast, objective="Réaliser une évaluation seule."):
+    lifecycle.record_first_contact(pairing, cast["mentor"])
+    agreement = pairing.agreement
+    lifecycle.update_agreement(agreement, cast["mentee"], objectives=[(objective, "")])
+    lifecycle.accept_agreement(agreement, cast["mentee"])
+    lifecycle.accept_agreement(agreement, cast["mentor"])
+    pairing.refresh_from_db()
+    return pairing
+
+
+@pytest.fixture
+def active(approved, cast):
+    pairing = activate(approved, cast)
+    # Assigned three days ago, so meetings can be logged in the recent past.
+    Pairing.objects.filter(pk=pairing.pk).update(assigned_at=hours_ago(72))
+    pairing.refresh_from_db()
+    return pairing
+
+
+def hours_ago(hours):  # noqa: D103
+    return timezone.now() - datetime.timedelta(hours=hours)
