@@ -834,3 +834,35 @@ def close_pairing(pairing, actor):
         pairing, "closed", actor, {"reason": pairing.closure_reason, "premature": pairing.premature}
     )
     return pairing
+
+
+# --- monitoring schedule -------------------------------------------------------------------
+
+
+def checkin_schedule(programme, assigned_on, until):
+    """The dates programme staff should check in (MENTOR standard 5): the programme's
+    number of check-ins spread over the first month (twice by default), then one every
+    ``checkin_interval_weeks`` (monthly by default), up to ``until``."""
+    dates = []
+    first_month = max(programme.checkins_first_month, 0)
+    for i in range(1, first_month + 1):
+        dates.append(assigned_on + datetime.timedelta(days=round(30 * i / first_month)))
+    step = datetime.timedelta(weeks=programme.checkin_interval_weeks)
+    current = assigned_on + datetime.timedelta(days=30)
+    while current + step <= until:
+        current += step
+        dates.append(current)
+    return [d for d in dates if d <= until]
+
+
+def next_checkin_due(pairing, today=None):
+    """The first scheduled check-in not yet covered by a recorded one, or None."""
+    if pairing.assigned_at is None or pairing.state not in (S.APPROVED, *FOLLOW_UP_STATES):
+        return None
+    today = today or timezone.localdate()
+    end = pairing.planned_end or add_months(
+        timezone.localdate(pairing.assigned_at), pairing.programme.max_duration_months
+    )
+    schedule = checkin_schedule(pairing.programme, timezone.localdate(pairing.assigned_at), end)
+    done = pairing.checkins.count()
+    return schedule[done] if done < len(schedule) else None

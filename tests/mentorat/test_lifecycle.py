@@ -580,3 +580,14 @@ def test_messages_are_translated_to_french(cast, programme):
     with translation.override("fr"), pytest.raises(RuleViolation) as error:
         propose(programme, cast, mentors=[cast["manager"]])
     assert "supérieur hiérarchique" in " ".join(error.value.messages)
+
+
+def test_check_ins_twice_in_the_first_month_then_monthly(cast, programme, active):
+    # MENTOR's standard 5 (seed 003's reference): frequent contact early, then monthly.
+    start = datetime.date(2026, 1, 1)
+    schedule = lifecycle.checkin_schedule(programme, start, datetime.date(2026, 4, 30))
+    assert schedule[:2] == [datetime.date(2026, 1, 16), datetime.date(2026, 1, 31)]
+    assert [(b - a).days for a, b in zip(schedule[1:], schedule[2:], strict=False)] == [28, 28, 28]
+    first_due = lifecycle.next_checkin_due(active)
+    lifecycle.record_checkin(active, cast["coordinator"], "mentor", timezone.localdate(), 4)
+    assert lifecycle.next_checkin_due(active) > first_due
