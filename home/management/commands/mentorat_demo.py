@@ -15,6 +15,9 @@ class Command(BaseCommand):
         for account in demo.ACCOUNTS:
             user = result["users"][account.username]
             self.stdout.write(f"  {account.username:<14} {user.get_full_name():<26} {account.role}")
+        others = sorted(set(result["users"]) - {a.username for a in demo.ACCOUNTS})
+        if others:
+            self.stdout.write(f"  More demo staff, same password: {', '.join(others)}")
         self.stdout.write("")
         self.stdout.write("Intranet:       http://127.0.0.1:8000/")
         self.stdout.write("Wagtail admin:  http://127.0.0.1:8000/admin/")
