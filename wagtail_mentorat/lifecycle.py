@@ -724,8 +724,9 @@ def transfer_mentee(pairing, actor, *, site=None, unit=None, superior=None):
         if mentor_ids & set(new_chain):
             raise RuleViolation(
                 _(
-                    "The new manager is a mentor of this pairing (or above them): the mentor "
-                    "is never the mentee's superior. Change the mentor first."
+                    "A mentor of this pairing is the new manager or above them in the line of "
+                    "management: the mentor is never the mentee's superior. Change the mentor "
+                    "first."
                 ),
                 code="superior",
             )

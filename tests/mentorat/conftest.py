@@ -6,7 +6,7 @@ import factory
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import Pairing, ParticipantProfile, Programme
@@ -44,6 +44,13 @@ def person(username, superior=None, **profile):
     user = UserFactory(username=username)
     ProfileFactory(user=user, superior=superior, **profile)
     return user
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Assert on the English source messages; one test checks the French explicitly."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
