@@ -20,6 +20,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("recherche/", search_views.search, name="search"),
+    path("mentorat/courriels/", include("wagtail_mentorat.notifications.urls")),
     path("mentorat/", include("wagtail_mentorat.urls")),
 ]
 

@@ -45,9 +45,10 @@ from .models import (
     PairingState,
     ParticipantProfile,
     ProgressReview,
+    SafetyConcern,
     Transfer,
 )
-from .signals import pairing_event
+from .signals import pairing_event, pairing_event_in_transaction
 
 S = PairingState
 NOT_PREMATURE = (ClosureReason.OBJECTIVES_MET, ClosureReason.REMATCH)
@@ -60,7 +61,10 @@ LOG_PREFIX = "wagtail_mentorat."
 def _record(pairing, event, actor, data=None, instance=None):
     """Log the action on the pairing's history and announce it once the data is committed."""
     data = data or {}
-    log(instance=instance or pairing, action=LOG_PREFIX + event, user=actor, data=data)
+    entry = log(instance=instance or pairing, action=LOG_PREFIX + event, user=actor, data=data)
+    pairing_event_in_transaction.send(
+        sender=Pairing, pairing=pairing, event=event, actor=actor, data=data, log_entry=entry
+    )
     transaction.on_commit(
         lambda: pairing_event.send(
             sender=Pairing, pairing=pairing, event=event, actor=actor, data=data
@@ -507,6 +511,55 @@ def log_meeting(
         MeetingNote.objects.create(meeting=meeting, author=actor, text=private_note.strip())
     _record(pairing, "meeting_logged", actor, {"held_at": held_at.isoformat()}, instance=pairing)
     return meeting
+
+
+@transaction.atomic
+def update_meeting(meeting, actor, private_note=None, **fields):
+    """The person who logged a meeting corrects it; their private note stays theirs."""
+    pairing = meeting.pairing
+    _require_member(pairing, actor)
+    if meeting.logged_by_id != actor.pk:
+        raise RuleViolation(
+            _("Only the person who logged this meeting can change it."), code="not_author"
+        )
+    if "held_at" in fields and fields["held_at"] > _now():
+        raise RuleViolation(
+            _("A meeting in the future cannot be logged as held: log it once it has taken place."),
+            code="future",
+        )
+    for name in ("held_at", "duration_minutes", "mode", "summary", "rating"):
+        if name in fields:
+            setattr(meeting, name, fields[name])
+    meeting.full_clean(exclude=["pairing", "logged_by"])
+    meeting.save()
+    if private_note is not None:
+        if private_note.strip():
+            MeetingNote.objects.update_or_create(
+                meeting=meeting, author=actor, defaults={"text": private_note.strip()}
+            )
+        else:
+            MeetingNote.objects.filter(meeting=meeting, author=actor).delete()
+    _record(pairing, "meeting_changed", actor)
+    return meeting
+
+
+@transaction.atomic
+def report_safety_concern(pairing, actor, description):
+    """Seed 001: confidential, except that the mentor reports to the manager on safe,
+    quality service. The concern goes to the mentee's manager only."""
+    _require_state(pairing, [S.CONTACTED, S.ACTIVE, S.CLOSING], _("given a safety report"))
+    _require_member(pairing, actor, roles=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR])
+    if not (description or "").strip():
+        raise RuleViolation(_("Describe the concern."), code="description_required")
+    chain = rules.superior_chain(pairing.mentee.pk)
+    concern = SafetyConcern.objects.create(
+        pairing=pairing,
+        reported_by=actor,
+        description=description.strip(),
+        manager_id=chain[0] if chain else None,
+    )
+    _record(pairing, "safety_concern", actor, {"manager": concern.manager_id})
+    return concern
 
 
 @transaction.atomic

@@ -169,6 +169,7 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
                 )
                 % {"name": name, "taken": taken.get(mentor.pk, 0), "capacity": capacity}
             )
+    errors.extend(training_errors(programme, mentees, mentors))
     if mentees and mentors:
         poor_fit = PairingMember.objects.filter(
             pairing__closure_reason=ClosureReason.REMATCH,
@@ -180,6 +181,33 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
             errors.append(
                 _("This mentor and this mentee already ended a pairing as not the right fit.")
             )
+    return errors
+
+
+def missing_training(programme, user, role):
+    """Modules ``user`` must still complete before being matched in ``programme`` as
+    ``role`` ("mentor" or "mentee")."""
+    from training.services import missing_modules
+
+    required = list(getattr(programme, f"{role}_training").all())
+    return missing_modules(user, required) if required else []
+
+
+def training_errors(programme, mentees, mentors):
+    """Required training completed before matching (seed 002: staff well trained;
+    MENTOR: at least two hours before a match)."""
+    errors = []
+    for role, people in (("mentor", mentors), ("mentee", mentees)):
+        for person in people:
+            missing = missing_training(programme, person, role)
+            if missing:
+                errors.append(
+                    _("%(name)s has not completed the required training: %(modules)s.")
+                    % {
+                        "name": person.get_full_name() or person.get_username(),
+                        "modules": ", ".join(module.title for module in missing),
+                    }
+                )
     return errors
 
 

@@ -2,8 +2,14 @@
 
 ``pairing_event`` is sent with ``pairing``, ``event`` (the action name, e.g. "approved"),
 ``actor`` (the user or None) and ``data`` (a dict of ids and dates, never confidential text).
+
+``pairing_event_in_transaction`` is sent with the same arguments plus ``log_entry`` (the
+Wagtail log entry of the event, or None) *inside* the event's transaction, before it commits:
+a receiver writes rows that must commit or roll back with the event (the notifications'
+outbox). A receiver that raises rolls the event back, so keep receivers small and sure.
 """
 
 from django.dispatch import Signal
 
 pairing_event = Signal()
+pairing_event_in_transaction = Signal()

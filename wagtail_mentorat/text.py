@@ -1,8 +1,14 @@
 """Text helpers shared by the search indexes and the matching."""
 
+import re
+import threading
 import unicodedata
 
+from django.utils.html import strip_tags
 from wagtail.search import index
+
+WORD_RE = re.compile(r"\w+")
+_local = threading.local()
 
 
 def fold_accents(text):
@@ -16,8 +22,46 @@ def fold_accents(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _french_stemmer():
+    # Snowball stemmers keep state while stemming a word: one per thread.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
+    return stemmer
+
+
+def search_words(text):
+    """The words of ``text``, accent-folded and lower-cased, each followed by its French
+    stem when the stem differs: "Supervisions évaluées" -> ["supervisions", "supervis",
+    "evaluees", "evalu"].
+
+    Used on both sides, the index text and the query, so "supervisions" finds
+    "supervision" and "mentorats" finds "mentorat" whatever the search backend does
+    with French (PostgreSQL's default configuration stems English; SQLite's none).
+    """
+    stemmer = _french_stemmer()
+    words = []
+    for word in WORD_RE.findall(fold_accents(text).lower()):
+        words.append(word)
+        stem = stemmer.stemWord(word)
+        if stem and stem != word:
+            words.append(stem)
+    return words
+
+
+def search_query_text(query):
+    """A search query reduced to folded words and stems, without repeats.
+
+    Words only: the backends' query syntaxes (FTS5, tsquery) never see raw input.
+    """
+    return " ".join(dict.fromkeys(search_words(query)))
+
+
 class AccentInsensitiveSearchMixin:
-    """Adds an accent-folded copy of a page's searchable text to its search index.
+    """Adds an accent-folded, French-stemmed copy of a page's searchable text to its
+    search index (see ``search_words``).
 
     A page lists the attributes to fold in ``folded_search_attributes``.
     """
@@ -33,7 +77,7 @@ class AccentInsensitiveSearchMixin:
             elif hasattr(value, "source"):  # RichText
                 value = value.source
             parts.append(str(value or ""))
-        return fold_accents(" ".join(parts))
+        return " ".join(search_words(strip_tags(" ".join(parts))))
 
 
 folded_search_field = index.SearchField("folded_search_text")

@@ -27,6 +27,8 @@ LOG_ACTIONS = {
     "agreement_approved": (_("Approve the agreement"), _("Agreement approved by the manager")),
     "activated": (_("Activate a pairing"), _("Pairing active")),
     "meeting_logged": (_("Log a meeting"), _("Meeting logged")),
+    "meeting_changed": (_("Change a meeting"), _("Meeting changed")),
+    "safety_concern": (_("Report a safety concern"), _("Safety concern reported to the manager")),
     "help_requested": (_("Ask for help"), _("Help requested")),
     "help_answered": (_("Answer a help request"), _("Help request answered")),
     "review_midterm": (_("Submit the mid-term review"), _("Mid-term review submitted")),

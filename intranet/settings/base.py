@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "search",
     # The reusable apps
     "wagtail_mentorat",
+    "wagtail_mentorat.notifications",
+    "wagtail_mentorat.guides",
     "training",
     # Wagtail
     "wagtail.contrib.forms",

@@ -13,7 +13,7 @@ from .conftest import ProgrammeFactory, person
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks need PostgreSQL; CI runs this suite on PostgreSQL too",

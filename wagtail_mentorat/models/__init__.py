@@ -10,7 +10,9 @@ from .followup import (
     MeetingNote,
     ObjectiveAttainment,
     ProgressReview,
+    SafetyConcern,
 )
+from .pages import AbstractRegistrationPage, RegistrationPage
 from .pairing import (
     OCCUPYING_STATES,
     OPEN_STATES,
@@ -31,6 +33,8 @@ from .request import MentoringKind, MentoringRequest, MentorOffer
 from .vocabulary import ExpertiseArea
 
 __all__ = [
+    "AbstractRegistrationPage",
+    "RegistrationPage",
     "OCCUPYING_STATES",
     "OPEN_STATES",
     "PLANNED_REASONS_VALUES",
@@ -59,6 +63,7 @@ __all__ = [
     "PairingState",
     "ParticipantProfile",
     "ProgressReview",
+    "SafetyConcern",
     "Programme",
     "Transfer",
 ]

@@ -242,3 +242,29 @@ class FitCheck(models.Model):
 
     def __str__(self):
         return _("Fit check #%(pk)s") % {"pk": self.pk}
+
+
+class SafetyConcern(models.Model):
+    """The one exception to confidentiality (seed 001): the mentor tells the manager about
+    a risk to safe, quality service. Only the mentee's manager reads it."""
+
+    pairing = models.ForeignKey(
+        "wagtail_mentorat.Pairing", on_delete=models.CASCADE, related_name="safety_concerns"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    description = models.TextField(_("the concern"))
+    created_at = models.DateTimeField(_("reported on"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("read by the manager on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("safety concern")
+        verbose_name_plural = _("safety concerns")
+
+    def __str__(self):
+        return _("Safety concern #%(pk)s") % {"pk": self.pk}

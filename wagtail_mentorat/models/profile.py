@@ -60,6 +60,9 @@ class ParticipantProfile(index.Indexed, models.Model):
         _("privacy notice version accepted"), max_length=20, blank=True
     )
     consent_at = models.DateTimeField(_("privacy notice accepted on"), null=True, blank=True)
+    calendar_token = models.CharField(
+        _("calendar feed key"), max_length=64, blank=True, default="", editable=False
+    )
 
     panels = [
         FieldPanel("user", read_only=True),

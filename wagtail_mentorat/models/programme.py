@@ -124,6 +124,19 @@ class Programme(index.Indexed, models.Model):
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
     )
+    mentor_training = models.ManyToManyField(
+        "training.TrainingModulePage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("training a mentor completes before being matched"),
+        help_text=_("MENTOR recommends at least two hours of training before matching."),
+    )
+    mentee_training = models.ManyToManyField(
+        "training.TrainingModulePage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("training a mentee completes before being matched"),
+    )
     mentee_responsibilities = models.TextField(
         _("mentee's responsibilities"), default=MENTEE_RESPONSIBILITIES
     )
@@ -166,6 +179,8 @@ class Programme(index.Indexed, models.Model):
                 FieldPanel("mentor_capacity"),
                 FieldPanel("mentor_min_years"),
                 FieldPanel("discipline_rule"),
+                FieldPanel("mentor_training"),
+                FieldPanel("mentee_training"),
             ],
             heading=_("Pairing rules"),
         ),

@@ -1,0 +1,575 @@
+"""Demo training content, in French (Quebec), written from seeds 002 and 004.
+
+``build(home_page)`` is idempotent: it finds what a previous run made (by slug or
+title) and leaves it as it is. Question and choice ids are derived from fixed names,
+so a rebuilt demo has the same ids.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    LearningPathModule,
+    LearningPathPage,
+    TrainingIndexPage,
+    TrainingModulePage,
+    TrainingSession,
+)
+
+COORDINATORS_GROUP = "Coordination du programme"
+_NAMESPACE = uuid.UUID("9a0b3a43-8a1c-4f53-9d0e-6a1f5b2c7e10")
+
+INDEX = {
+    "title": "Formation",
+    "slug": "formation",
+    "intro": (
+        "<p>Pour qu'un programme de mentorat réussisse, les mentors, les personnes mentorées "
+        "et le personnel du programme doivent être bien formés. Suivez les modules à votre "
+        "rythme : vos réponses sont enregistrées et une attestation est remise à la fin.</p>"
+    ),
+}
+
+
+def _id(*parts):
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _p(html):
+    return ("paragraph", html)
+
+
+def _callout(kind, title, html):
+    return ("callout", {"kind": kind, "title": title, "text": html})
+
+
+def _case(title, situation, questions, discussion):
+    return (
+        "case_study",
+        {
+            "title": title,
+            "situation": situation,
+            "questions": questions,
+            "discussion": discussion,
+        },
+    )
+
+
+def _question(kind, text, choices):
+    """choices: [(text, correct, feedback), ...]"""
+    return (kind, {"question": text, "choices": choices})
+
+
+def _body(slug, items):
+    body = []
+    for number, (kind, value) in enumerate(items, start=1):
+        block_id = _id(slug, str(number))
+        if kind in ("single_choice", "multiple_choice"):
+            value = {
+                "question": value["question"],
+                "choices": [
+                    {
+                        "type": "item",
+                        "id": _id(slug, str(number), str(index)),
+                        "value": {"text": text, "correct": correct, "feedback": feedback},
+                    }
+                    for index, (text, correct, feedback) in enumerate(value["choices"], start=1)
+                ],
+            }
+        body.append({"type": kind, "value": value, "id": block_id})
+    return body
+
+
+MODULES = [
+    {
+        "slug": "difficultes-et-meilleures-pratiques",
+        "title": "Les difficultés et les meilleures pratiques du mentorat",
+        "summary": (
+            "Ce qui fait réussir un jumelage, ce qui le fragilise, et le rôle du personnel "
+            "du programme à chaque étape de la relation."
+        ),
+        "estimated_minutes": 30,
+        "audience": ("mentors", "mentees", "staff"),
+        "pass_mark": 60,
+        "validity_months": None,
+        "body": [
+            _p(
+                "<p>Le personnel qui recrute, sélectionne, forme, jumelle et fait le suivi des "
+                "participants soutient la relation de mentorat à chaque étape de son "
+                "développement. Idéalement, il modèle les attributs qu'il souhaite voir chez "
+                "les mentors : être cohérent, attentif, réactif, et fournir la structure et la "
+                "direction appropriées.</p>"
+            ),
+            _p(
+                "<h2>Les difficultés fréquentes</h2><ul><li>Des attentes floues de part et "
+                "d'autre : on ne sait pas à quoi on s'engage.</li><li>Des rencontres trop "
+                "espacées : la relation s'essouffle.</li><li>Un mentor sollicité seulement pour "
+                "des réponses rapides plutôt que pour une démarche.</li></ul>"
+            ),
+            _callout(
+                "tip",
+                "Bonne pratique",
+                "<p>Convenez dès la première rencontre des objectifs, de la fréquence des "
+                "rencontres et de la façon de se joindre. Au moins quatre rencontres sont "
+                "recommandées, par exemple une heure toutes les quatre à six semaines.</p>",
+            ),
+            _case(
+                "Un jumelage qui s'essouffle",
+                "<p>Après deux rencontres, la personne mentorée annule les suivantes. Le "
+                "mentor pense qu'elle n'est plus intéressée.</p>",
+                [
+                    "Qu'est-ce qui a pu être mal défini au départ?",
+                    "Qui devrait prendre contact, et comment?",
+                ],
+                "<p>Le personnel du programme fait un suivi auprès des deux personnes, sans "
+                "jugement, pour clarifier les attentes et ajuster la fréquence.</p>",
+            ),
+            _question(
+                "single_choice",
+                "Combien de rencontres sont recommandées, au minimum, pendant un jumelage?",
+                [
+                    (
+                        "Une seule, au besoin",
+                        False,
+                        "Une rencontre ne suffit pas à bâtir la confiance.",
+                    ),
+                    (
+                        "Au moins quatre",
+                        True,
+                        "Exact : par exemple une heure toutes les 4 à 6 semaines.",
+                    ),
+                    (
+                        "Une par semaine, obligatoirement",
+                        False,
+                        "La fréquence se convient entre les deux personnes.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Quels attributs le personnel du programme devrait-il modeler?",
+                [
+                    ("Être cohérent", True, "Oui : la cohérence rassure les participants."),
+                    ("Être réactif", True, "Oui : répondre vite soutient le jumelage."),
+                    (
+                        "Décider à la place du mentor",
+                        False,
+                        "Non : le personnel soutient, il ne remplace pas.",
+                    ),
+                    (
+                        "Fournir une structure appropriée",
+                        True,
+                        "Oui : la structure aide la relation à durer.",
+                    ),
+                ],
+            ),
+            _question(
+                "single_choice",
+                "Un jumelage s'essouffle. Que fait d'abord le personnel du programme?",
+                [
+                    (
+                        "Il met fin au jumelage",
+                        False,
+                        "Trop tôt : on cherche d'abord à comprendre.",
+                    ),
+                    (
+                        "Il fait un suivi auprès des deux personnes",
+                        True,
+                        "Exact : clarifier les attentes d'abord.",
+                    ),
+                ],
+            ),
+        ],
+    },
+    {
+        "slug": "travailler-avec-la-protection-de-la-jeunesse",
+        "title": "Travailler avec les intervenants de la protection de la jeunesse",
+        "summary": (
+            "Comment le mentorat s'intègre dans la vie d'un jeune qui reçoit des services de "
+            "protection, et comment collaborer avec son intervenante ou son intervenant social."
+        ),
+        "estimated_minutes": 40,
+        "audience": ("mentors", "staff"),
+        "pass_mark": 60,
+        "validity_months": None,
+        "body": [
+            _p(
+                "<p>Le personnel du programme collabore avec les services de protection de "
+                "l'enfance pour que les intervenants sociaux connaissent le programme et ses "
+                "attentes. Le mentorat peut aider les intervenants à atteindre leurs objectifs "
+                "pour les jeunes dont ils s'occupent.</p>"
+            ),
+            _callout(
+                "warning",
+                "Jamais une sanction",
+                "<p>Le mentorat ne doit jamais être retiré pour sanctionner ou punir le jeune. "
+                "Il est clairement inscrit dans la liste des services offerts au jeune.</p>",
+            ),
+            _p(
+                "<h2>Ce que l'on convient avec l'intervenant</h2><ul><li>Évaluer si le jeune "
+                "est prêt, et quel mentorat lui convient (individuel ou de groupe).</li><li>Ce "
+                "qui peut et doit être partagé avec le mentor, et ses limites.</li><li>Avertir "
+                "le mentor de tout changement de placement ou de situation du jeune.</li><li>Des "
+                "procédures pour que le jumelage continue si le jeune change d'agence.</li></ul>"
+            ),
+            _case(
+                "Un changement de placement",
+                "<p>Le jeune que vous accompagnez change de famille d'accueil et d'agence. "
+                "La nouvelle agence ne sait rien du jumelage.</p>",
+                ["Qui doit informer qui?", "Comment éviter que la relation s'interrompe?"],
+                "<p>L'intervenant avertit le mentor; le programme transmet l'information sur "
+                "le jumelage à la nouvelle agence, selon l'entente de partage convenue.</p>",
+            ),
+            _question(
+                "single_choice",
+                "Le jeune a enfreint une règle de son foyer. Peut-on suspendre son mentorat?",
+                [
+                    (
+                        "Oui, pour quelques semaines",
+                        False,
+                        "Non : le mentorat n'est jamais une sanction.",
+                    ),
+                    ("Non, le mentorat n'est jamais retiré pour punir", True, "Exact."),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Que doit faire l'intervenant social lors d'un changement de placement?",
+                [
+                    ("Avertir le mentor", True, "Oui : le mentor doit savoir ce qui change."),
+                    (
+                        "Noter le jumelage au dossier du jeune",
+                        True,
+                        "Oui : la nouvelle équipe en sera informée.",
+                    ),
+                    ("Mettre fin au jumelage", False, "Non : on cherche à ce qu'il se poursuive."),
+                ],
+            ),
+        ],
+    },
+    {
+        "slug": "differences-culturelles",
+        "title": "Les différences culturelles dans la relation de mentorat",
+        "summary": ("Reconnaître ses propres repères culturels et adapter sa façon d'accompagner."),
+        "estimated_minutes": 25,
+        "audience": ("mentors", "mentees", "staff", "managers"),
+        "pass_mark": 60,
+        "validity_months": None,
+        "body": [
+            _p(
+                "<p>La formation du personnel porte aussi sur les différences culturelles : "
+                "elle le rend mieux à même de soutenir efficacement les jumelages. Chacun "
+                "arrive avec ses repères : rapport au temps, à l'autorité, à la famille, façon "
+                "de demander de l'aide.</p>"
+            ),
+            _callout(
+                "info",
+                "À retenir",
+                "<p>Posez des questions ouvertes plutôt que de supposer. Ce qui vous semble "
+                "un manque d'engagement peut être une autre façon de faire.</p>",
+            ),
+            _question(
+                "single_choice",
+                "La personne mentorée arrive souvent en retard. Quelle est la meilleure "
+                "première réaction?",
+                [
+                    (
+                        "En parler ouvertement pour comprendre",
+                        True,
+                        "Exact : on cherche d'abord à comprendre.",
+                    ),
+                    (
+                        "Signaler un manque d'engagement",
+                        False,
+                        "Trop rapide : le rapport au temps varie.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Quelles attitudes aident à tenir compte des différences culturelles?",
+                [
+                    ("Poser des questions ouvertes", True, "Oui."),
+                    ("Reconnaître ses propres repères", True, "Oui."),
+                    (
+                        "Appliquer la même approche à tout le monde",
+                        False,
+                        "Non : on adapte sa façon d'accompagner.",
+                    ),
+                ],
+            ),
+        ],
+    },
+    {
+        "slug": "jeunes-lgbt2sq",
+        "title": "Accompagner les jeunes LGBT2SQ (formation continue)",
+        "summary": (
+            "Le personnel qui travaille avec des jeunes LGBT2SQ suit une formation continue : "
+            "ce module est à refaire chaque année."
+        ),
+        "estimated_minutes": 45,
+        "audience": ("mentors", "staff"),
+        "pass_mark": 80,
+        "validity_months": 12,
+        "body": [
+            _p(
+                "<p>Le personnel travaillant avec des jeunes LGBT2SQ doit suivre des "
+                "formations continues sur les questions qui les concernent. Le programme "
+                "envisage un partenariat avec des organismes qui leur viennent en aide; de "
+                "nombreuses ressources sont accessibles en ligne ou dans la communauté.</p>"
+            ),
+            _callout(
+                "tip",
+                "Formation continue",
+                "<p>Votre attestation est valide douze mois. Un rappel s'affiche dans votre "
+                "espace trente jours avant son échéance.</p>",
+            ),
+            _p(
+                "<h2>Des repères</h2><ul><li>Utiliser le prénom et les pronoms que la personne "
+                "indique.</li><li>Respecter la confidentialité : ne jamais dévoiler "
+                "l'orientation ou l'identité d'un jeune sans son accord.</li><li>Connaître les "
+                "ressources de soutien de la région.</li></ul>"
+            ),
+            _question(
+                "single_choice",
+                "À quelle fréquence ce module doit-il être refait?",
+                [
+                    ("Jamais, une fois suffit", False, "Non : il s'agit d'une formation continue."),
+                    ("Chaque année", True, "Exact : l'attestation est valide douze mois."),
+                ],
+            ),
+            _question(
+                "single_choice",
+                "Un jeune vous confie son orientation. Pouvez-vous en parler à son intervenant?",
+                [
+                    ("Oui, c'est utile au dossier", False, "Non : pas sans son accord."),
+                    (
+                        "Seulement avec son accord",
+                        True,
+                        "Exact : la confidentialité est essentielle.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Quelles pratiques sont attendues?",
+                [
+                    ("Utiliser les pronoms indiqués par la personne", True, "Oui."),
+                    ("Connaître les ressources de soutien", True, "Oui."),
+                    (
+                        "Deviner l'identité d'un jeune d'après son apparence",
+                        False,
+                        "Non : on ne suppose pas.",
+                    ),
+                ],
+            ),
+        ],
+    },
+    {
+        "slug": "responsabilites-mentor-mentore",
+        "title": "Les responsabilités du mentor et de la personne mentorée",
+        "summary": (
+            "L'entente de mentorat : ce à quoi chacun s'engage, et les délais de réponse convenus."
+        ),
+        "estimated_minutes": 20,
+        "audience": ("mentors", "mentees"),
+        "pass_mark": 60,
+        "validity_months": None,
+        "body": [
+            _p(
+                "<p>La réussite d'une relation de mentorat dépend d'une entente qui implique "
+                "des responsabilités de part et d'autre.</p><h2>La personne mentorée</h2><ul>"
+                "<li>S'engage pleinement dans la démarche.</li><li>Précise ses besoins, en "
+                "indiquant ce qui doit être répondu rapidement (un client en attente).</li>"
+                "<li>Fait confiance au mentor et ne craint pas d'exposer ses lacunes.</li><li>"
+                "Contacte le mentor au besoin, en sachant qu'un délai de 24 à 48 heures est "
+                "acceptable.</li><li>Respecte l'entente sur la fréquence des rencontres.</li>"
+                "</ul><h2>Le mentor</h2><ul><li>Écoute attentivement les besoins exprimés."
+                "</li><li>Convient des objectifs avec la personne mentorée.</li><li>Répond aux "
+                "besoins urgents dans un délai de 24 à 48 heures.</li><li>Propose plusieurs "
+                "stratégies d'apprentissage, pouvant impliquer plus d'un mentor.</li><li>Définit "
+                "clairement sa contribution et celle des autres mentors.</li></ul>"
+            ),
+            _callout(
+                "info",
+                "Le premier contact",
+                "<p>Le mentor communique avec la personne mentorée dans les 48 à 72 heures "
+                "qui suivent l'assignation.</p>",
+            ),
+            _question(
+                "single_choice",
+                "Dans quel délai le mentor communique-t-il avec la personne mentorée après "
+                "l'assignation?",
+                [
+                    (
+                        "Dans la journée",
+                        False,
+                        "C'est bien, mais le délai convenu est de 48 à 72 heures.",
+                    ),
+                    ("Dans les 48 à 72 heures", True, "Exact."),
+                    (
+                        "Dans les deux semaines",
+                        False,
+                        "Trop long : le délai convenu est de 48 à 72 heures.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Quelles sont des responsabilités de la personne mentorée?",
+                [
+                    ("Préciser ses besoins", True, "Oui."),
+                    ("Respecter la fréquence des rencontres convenue", True, "Oui."),
+                    (
+                        "Exiger une réponse dans l'heure",
+                        False,
+                        "Non : 24 à 48 heures est acceptable.",
+                    ),
+                ],
+            ),
+        ],
+    },
+]
+
+PATH = {
+    "title": "Avant votre premier jumelage",
+    "slug": "avant-votre-premier-jumelage",
+    "intro": (
+        "<p>Les modules à suivre avant d'être jumelé, dans l'ordre proposé. Le mentorat "
+        "recommande au moins deux heures de formation avant un premier jumelage.</p>"
+    ),
+    "modules": [
+        "responsabilites-mentor-mentore",
+        "difficultes-et-meilleures-pratiques",
+        "differences-culturelles",
+        "travailler-avec-la-protection-de-la-jeunesse",
+    ],
+}
+
+SESSION = {
+    "title": "Atelier : les différences culturelles en mentorat",
+    "module": "differences-culturelles",
+    "description": (
+        "Atelier offert à la demande des personnes mentorées : études de cas et échanges, "
+        "animé par l'équipe du programme."
+    ),
+    "place": "CLSC de Limoilou, salle 204",
+    "capacity": 8,
+}
+
+COORDINATOR_PERMISSIONS = [
+    ("completion", "view"),
+    ("quizattempt", "view"),
+    ("trainingsession", "add"),
+    ("trainingsession", "change"),
+    ("trainingsession", "delete"),
+    ("trainingsession", "view"),
+    ("trainingrequest", "add"),
+    ("trainingrequest", "change"),
+    ("trainingrequest", "view"),
+    ("sessionregistration", "change"),
+    ("sessionregistration", "view"),
+]
+
+
+def _publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def ensure_index(home_page):
+    index = TrainingIndexPage.objects.child_of(home_page).first()
+    if index is None:
+        index = home_page.add_child(
+            instance=TrainingIndexPage(
+                locale=home_page.locale,
+                show_in_menus=True,
+                title=INDEX["title"],
+                slug=INDEX["slug"],
+                intro=INDEX["intro"],
+            )
+        )
+        _publish(index)
+    return index
+
+
+def ensure_modules(index):
+    modules = {}
+    for spec in MODULES:
+        module = TrainingModulePage.objects.child_of(index).filter(slug=spec["slug"]).first()
+        if module is None:
+            module = index.add_child(
+                instance=TrainingModulePage(
+                    locale=index.locale,
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    summary=spec["summary"],
+                    estimated_minutes=spec["estimated_minutes"],
+                    for_mentors="mentors" in spec["audience"],
+                    for_mentees="mentees" in spec["audience"],
+                    for_staff="staff" in spec["audience"],
+                    for_managers="managers" in spec["audience"],
+                    pass_mark=spec["pass_mark"],
+                    validity_months=spec["validity_months"],
+                    body=_body(spec["slug"], spec["body"]),
+                )
+            )
+            _publish(module)
+        modules[spec["slug"]] = module
+    return modules
+
+
+def ensure_path(index, modules):
+    path = LearningPathPage.objects.child_of(index).filter(slug=PATH["slug"]).first()
+    if path is None:
+        path = LearningPathPage(
+            locale=index.locale, title=PATH["title"], slug=PATH["slug"], intro=PATH["intro"]
+        )
+        path.path_modules = [
+            LearningPathModule(module=modules[slug], sort_order=order)
+            for order, slug in enumerate(PATH["modules"])
+        ]
+        index.add_child(instance=path)
+        _publish(path)
+    return path
+
+
+def ensure_session(modules):
+    session = TrainingSession.objects.filter(title=SESSION["title"]).first()
+    if session is None:
+        starts = (timezone.localtime() + timedelta(days=21)).replace(
+            hour=13, minute=30, second=0, microsecond=0
+        )
+        session = TrainingSession.objects.create(
+            title=SESSION["title"],
+            description=SESSION["description"],
+            module=modules[SESSION["module"]],
+            place=SESSION["place"],
+            capacity=SESSION["capacity"],
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+        )
+    return session
+
+
+def ensure_permissions():
+    group = Group.objects.filter(name=COORDINATORS_GROUP).first()
+    if group is None:
+        return
+    for model, action in COORDINATOR_PERMISSIONS:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="training", codename=f"{action}_{model}")
+        )
+
+
+@transaction.atomic
+def build(home_page):
+    index = ensure_index(home_page)
+    modules = ensure_modules(index)
+    path = ensure_path(index, modules)
+    session = ensure_session(modules)
+    ensure_permissions()
+    return {"training_index": index, "modules": modules, "path": path, "session": session}

@@ -1,0 +1,207 @@
+"""The outbox in the Wagtail admin, for programme staff: status, attempts, last error,
+filters, export, and a resend button for a failed or interrupted email. Also the people
+whose address bounced."""
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from wagtail_mentorat import rules
+
+from . import outbox
+from .kinds import Kind
+from .models import Notification, NotificationSettings
+
+RESENDABLE = (Notification.Status.FAILED, Notification.Status.STUCK)
+
+
+class CoordinatorsReadPolicy(BasePermissionPolicy):
+    """Programme staff read these lists; nobody edits them through a form."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and rules.is_coordinator(user)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and rules.is_coordinator(user)
+
+    def users_with_any_permission(self, actions):
+        users = get_user_model().objects.filter(is_active=True)
+        if "view" not in actions:
+            return users.none()
+        return users.filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__codename="coordinate_programme")
+            | Q(groups__permissions__codename="coordinate_programme")
+        ).distinct()
+
+
+# Registered before the viewsets, which then use them (Wagtail 8).
+register_permission_policy(Notification, CoordinatorsReadPolicy(Notification))
+register_permission_policy(NotificationSettings, CoordinatorsReadPolicy(NotificationSettings))
+
+
+class NotificationFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"), choices=Notification.Status.choices
+    )
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=Kind.choices)
+    delivery_status = django_filters.CharFilter(label=gettext_lazy("Delivery"))
+    created_at = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Created on"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["status", "kind", "delivery_status", "created_at"]
+
+
+class ResendColumn(Column):
+    cell_template_name = "mentorat_notifications/admin/resend_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        context["can_resend"] = instance.status in RESENDABLE
+        context["resend_url"] = reverse("mentorat_notifications_resend", args=[instance.pk])
+        if request is not None:
+            context["csrf_token"] = get_token(request)
+        return context
+
+
+class NotificationViewSet(ModelViewSet):
+    model = Notification
+    icon = "mail"
+    menu_label = gettext_lazy("Outbox")
+    url_prefix = "mentorat/courriels"
+    name = "mentorat_outbox"
+    filterset_class = NotificationFilterSet
+    list_display = [
+        Column("id", label=gettext_lazy("Notification")),
+        "kind",
+        Column("recipient", label=gettext_lazy("Recipient"), accessor="recipient"),
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "delivery_status",
+        ResendColumn("resend", label=""),
+    ]
+    list_export = [
+        "id",
+        "kind",
+        "recipient",
+        "to_email",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "message_id",
+        "delivery_status",
+    ]
+    export_filename = "courriels"
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "kind",
+        "recipient",
+        "to_email",
+        "language",
+        "pairing",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sending_started_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "message_id",
+        "delivery_status",
+        "delivery_updated_at",
+        "idempotency_key",
+    ]
+    ordering = ["-created_at", "-pk"]
+    copy_view_enabled = False
+    form_fields = ["status"]  # never offered: the policy allows no edit
+
+    def get_queryset(self, request):
+        return Notification.objects.select_related("recipient")
+
+
+class BounceFilterSet(WagtailFilterSet):
+    class Meta:
+        model = NotificationSettings
+        fields = ["email_bounced", "complained"]
+
+
+class NotificationSettingsViewSet(ModelViewSet):
+    model = NotificationSettings
+    icon = "warning"
+    menu_label = gettext_lazy("Email addresses")
+    url_prefix = "mentorat/adresses"
+    name = "mentorat_email_settings"
+    filterset_class = BounceFilterSet
+    list_display = [
+        Column("user", label=gettext_lazy("Person"), accessor="user"),
+        "email_bounced",
+        "bounced_at",
+        "bounce_reason",
+        "complained",
+        "language",
+    ]
+    ordering = ["-bounced_at", "pk"]
+    copy_view_enabled = False
+    form_fields = ["language"]  # never offered: the policy allows no edit
+
+    def get_queryset(self, request):
+        return NotificationSettings.objects.select_related("user")
+
+
+class EmailViewSetGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Mentoring emails")
+    menu_icon = "mail"
+    menu_order = 210
+    items = (NotificationViewSet, NotificationSettingsViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return EmailViewSetGroup()
+
+
+@require_POST
+def resend_view(request, pk):
+    if not rules.is_coordinator(request.user):
+        raise PermissionDenied
+    notification = get_object_or_404(Notification, pk=pk)
+    if outbox.resend([notification.pk]):
+        messages.success(request, _("The email will be sent again."))
+    else:
+        messages.error(request, _("Only a failed or interrupted email can be sent again."))
+    return redirect("mentorat_outbox:index")
+
+
+@hooks.register("register_admin_urls")
+def register_resend_url():
+    return [
+        path(
+            "mentorat/courriels/renvoyer/<int:pk>/",
+            resend_view,
+            name="mentorat_notifications_resend",
+        )
+    ]

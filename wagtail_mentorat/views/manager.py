@@ -1,0 +1,93 @@
+"""The manager's space: their staff's requests and pairings, states and dates only, and
+every decision that waits for them (seed 001) in one place."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from .. import lifecycle, rules, space
+from ..exceptions import RuleViolation
+from ..models import (
+    Agreement,
+    Extension,
+    MentoringRequest,
+    Pairing,
+    PairingState,
+    ParticipantProfile,
+    SafetyConcern,
+)
+
+S = PairingState
+
+
+@login_required
+def manager_space(request):
+    if not ParticipantProfile.objects.filter(superior=request.user).exists():
+        return TemplateResponse(request, "wagtail_mentorat/space/manager_empty.html", {})
+    pairings = list(space.managed_pairings(request.user))
+    requests = MentoringRequest.objects.filter(
+        mentee__mentorat_profile__superior=request.user, status=MentoringRequest.Status.OPEN
+    ).select_related("mentee", "programme")
+    concerns = SafetyConcern.objects.filter(manager=request.user).select_related("pairing")
+    return TemplateResponse(
+        request,
+        "wagtail_mentorat/space/manager.html",
+        {
+            "pairings": pairings,
+            "requests": requests,
+            "concerns": concerns,
+            "pending_extensions": [
+                e
+                for p in pairings
+                for e in p.all_extensions
+                if e.status == Extension.Status.REQUESTED
+            ],
+            "S": S,
+        },
+    )
+
+
+@login_required
+def manager_decide(request, pk):
+    """Approve or refuse one pending item of a pairing of the manager's staff."""
+    if request.method != "POST":
+        return redirect("wagtail_mentorat:manager")
+    pairing = Pairing.objects.filter(pk=pk).first()
+    if pairing is None or not rules.is_manager_of(request.user, pairing.mentee):
+        raise Http404
+    what, approve = request.POST.get("what"), request.POST.get("decision") == "approve"
+    try:
+        if what == "pairing":
+            if approve:
+                lifecycle.approve_pairing(pairing, request.user)
+                messages.success(request, _("Pairing approved: the mentor has been assigned."))
+            else:
+                lifecycle.cancel_pairing(pairing, request.user)
+                messages.success(
+                    request, _("Pairing refused: the request waits for another mentor.")
+                )
+        elif what == "agreement":
+            lifecycle.approve_agreement(Agreement.objects.get(pairing=pairing), request.user)
+            messages.success(request, _("Agreement approved."))
+        elif what == "extension":
+            extension = pairing.extensions.filter(
+                pk=request.POST.get("extension"), status=Extension.Status.REQUESTED
+            ).first()
+            if extension is None:
+                raise RuleViolation(_("This extension is not waiting for a decision."))
+            lifecycle.decide_extension(extension, request.user, approve)
+            messages.success(
+                request, _("Extension approved.") if approve else _("Extension refused.")
+            )
+        elif what == "closure":
+            lifecycle.close_pairing(pairing, request.user)
+            messages.success(request, _("Pairing closed."))
+        else:
+            raise RuleViolation(_("Unknown decision."))
+    except (RuleViolation, Agreement.DoesNotExist) as error:
+        for message in getattr(error, "messages", [_("Nothing to decide here.")]):
+            messages.error(request, message)
+    return redirect("wagtail_mentorat:manager")

@@ -1,0 +1,179 @@
+"""The person's own data: an iCalendar feed and a JSON export (Quebec's Law 25)."""
+
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from icalendar import Calendar, Event
+
+from ..models import (
+    AgreementAcceptance,
+    FitCheck,
+    HelpRequest,
+    Meeting,
+    MeetingNote,
+    MentoringRequest,
+    MentorOffer,
+    ParticipantProfile,
+    ProgressReview,
+)
+from ..space import pairings_for
+
+
+@login_required
+def calendar_settings(request):
+    profile, _created = ParticipantProfile.objects.get_or_create(user=request.user)
+    url = (
+        request.build_absolute_uri(
+            reverse("wagtail_mentorat:calendar", args=[profile.calendar_token])
+        )
+        if profile.calendar_token
+        else None
+    )
+    return TemplateResponse(request, "wagtail_mentorat/space/calendar.html", {"feed_url": url})
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    """A new secret address; the old one stops working at once."""
+    profile, _created = ParticipantProfile.objects.get_or_create(user=request.user)
+    profile.calendar_token = secrets.token_urlsafe(32)
+    profile.save(update_fields=["calendar_token"])
+    messages.success(request, _("New calendar address created. The old one no longer works."))
+    return redirect("wagtail_mentorat:calendar_settings")
+
+
+@login_not_required
+def calendar_feed(request, token):
+    """Meetings, deadlines and review dates, for calendar apps that cannot log in: the
+    secret address is the key. No confidential text, only titles and dates."""
+    if len(token) < 20:
+        raise Http404
+    profile = ParticipantProfile.objects.filter(calendar_token=token).select_related("user").first()
+    if profile is None:
+        raise Http404
+    user = profile.user
+    calendar = Calendar()
+    calendar.add("prodid", "-//wagtail-mentorat//FR")
+    calendar.add("version", "2.0")
+
+    def add(uid, summary, start, end=None):
+        event = Event()
+        event.add("uid", f"{uid}@wagtail-mentorat")
+        event.add("summary", summary)
+        event.add("dtstart", start)
+        if end is not None:
+            event.add("dtend", end)
+        calendar.add_component(event)
+
+    for pairing in pairings_for(user):
+        if pairing.first_contact_due and pairing.state == "approved":
+            add(f"contact-{pairing.pk}", _("First contact due"), pairing.first_contact_due)
+        if pairing.midterm_review_due:
+            add(f"midterm-{pairing.pk}", _("Mid-term review due"), pairing.midterm_review_due)
+        if pairing.planned_end:
+            add(f"end-{pairing.pk}", _("Planned end of the mentoring"), pairing.planned_end)
+    for meeting in Meeting.objects.filter(pairing__members__user=user):
+        add(
+            f"meeting-{meeting.pk}",
+            _("Mentoring meeting"),
+            meeting.held_at,
+            meeting.held_at + datetime.timedelta(minutes=meeting.duration_minutes),
+        )
+    return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def my_data(request):
+    """Everything the product holds about the person, as JSON (portability right, Law 25).
+    Other people's private notes are never included: only the person's own."""
+    user = request.user
+    profile = ParticipantProfile.objects.filter(user=user).prefetch_related("expertise").first()
+    pairings = list(pairings_for(user))
+    data = {
+        "user": {
+            "username": user.get_username(),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+        },
+        "profile": None
+        if profile is None
+        else {
+            "discipline": profile.discipline,
+            "site": profile.site,
+            "unit": profile.unit,
+            "years_experience": profile.years_experience,
+            "goals": profile.goals,
+            "languages": profile.languages,
+            "is_mentor": profile.is_mentor,
+            "mentor_capacity": profile.mentor_capacity,
+            "availability": profile.availability,
+            "expertise": [a.name for a in profile.expertise.all()],
+            "consent_version": profile.consent_version,
+            "consent_at": profile.consent_at,
+        },
+        "requests": list(
+            MentoringRequest.objects.filter(mentee=user).values(
+                "id", "programme__name", "need", "urgency", "kind", "status", "created_at"
+            )
+        ),
+        "offers": list(
+            MentorOffer.objects.filter(mentor=user).values(
+                "programme__name", "note", "is_active", "created_at"
+            )
+        ),
+        "pairings": [
+            {
+                "id": p.pk,
+                "programme": p.programme.name,
+                "state": p.state,
+                "start_date": p.start_date,
+                "planned_end": p.planned_end,
+                "closure_reason": p.closure_reason,
+            }
+            for p in pairings
+        ],
+        "meetings_logged": list(
+            Meeting.objects.filter(logged_by=user).values(
+                "pairing_id", "held_at", "duration_minutes", "mode", "summary", "rating"
+            )
+        ),
+        "my_private_notes": list(
+            MeetingNote.objects.filter(author=user).values("meeting_id", "text")
+        ),
+        "help_requests": list(
+            HelpRequest.objects.filter(asked_by=user).values(
+                "pairing_id", "question", "urgent", "created_at", "due_at", "answered_at", "answer"
+            )
+        ),
+        "reviews": list(
+            ProgressReview.objects.filter(submitted_by=user).values(
+                "pairing_id", "kind", "submitted_at", "satisfaction", "what_helped", "next_steps"
+            )
+        ),
+        "agreement_acceptances": list(
+            AgreementAcceptance.objects.filter(user=user).values(
+                "agreement_id", "version", "accepted_at"
+            )
+        ),
+        "fit_checks": list(
+            FitCheck.objects.filter(user=user).values(
+                "pairing_id", "fit", "wants_rematch", "answered_at"
+            )
+        ),
+    }
+    response = JsonResponse(
+        data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-mentorat.json"'
+    return response

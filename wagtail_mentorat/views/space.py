@@ -1,0 +1,236 @@
+"""“Mon espace mentorat”: the dashboard, the pairing page and its actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import lifecycle, rules, space
+from ..exceptions import RuleViolation
+from ..forms import (
+    AnswerForm,
+    ClosureForm,
+    DisagreementForm,
+    ExtensionForm,
+    FirstContactForm,
+    FitCheckForm,
+    HelpRequestForm,
+    MeetingForm,
+    ObjectivesForm,
+    ReviewForm,
+)
+from ..models import (
+    MentoringRequest,
+    MentorOffer,
+    PairingState,
+    ParticipantProfile,
+    RegistrationPage,
+)
+
+
+@login_required
+def dashboard(request):
+    """One page that says what to do next, with deadlines."""
+    pairings = list(space.pairings_for(request.user))
+    open_requests = list(
+        MentoringRequest.objects.filter(
+            mentee=request.user, status=MentoringRequest.Status.OPEN
+        ).select_related("programme")
+    )
+    offers = list(
+        MentorOffer.objects.filter(mentor=request.user, is_active=True).select_related("programme")
+    )
+    # Training still to take before being matched (prerequisites set by each programme).
+    to_train = {
+        module
+        for role, rows in (("mentee", open_requests), ("mentor", offers))
+        for row in rows
+        for module in rules.missing_training(row.programme, request.user, role)
+    }
+    context = {
+        "items": space.pairings_summary(pairings, request.user),
+        "open_requests": open_requests,
+        "offers": offers,
+        "training_to_take": sorted(to_train, key=lambda module: module.title),
+        "registration_page": RegistrationPage.objects.live().first(),
+        "is_manager": ParticipantProfile.objects.filter(superior=request.user).exists(),
+    }
+    return TemplateResponse(request, "wagtail_mentorat/space/dashboard.html", context)
+
+
+def _forms(pairing, user, data=None, action=None):
+    """The pairing page's forms; the one that was posted is bound to ``data``."""
+    objectives = list(pairing.agreement.objectives.all()) if hasattr(pairing, "agreement") else []
+
+    def bound(name):
+        return data if action == name else None
+
+    initial_objectives = "\n".join(
+        f"{o.text} | {o.success_measure}" if o.success_measure else o.text for o in objectives
+    )
+    return {
+        "first_contact": FirstContactForm(bound("first_contact")),
+        "objectives": ObjectivesForm(
+            bound("objectives"), initial={"objectives": initial_objectives}
+        ),
+        "meeting": MeetingForm(bound("meeting")),
+        "fit_check": FitCheckForm(bound("fit_check")),
+        "help": HelpRequestForm(bound("help")),
+        "answer": AnswerForm(bound("answer")),
+        "review": ReviewForm(bound("review"), objectives=objectives),
+        "extension": ExtensionForm(bound("extension")),
+        "closure": ClosureForm(bound("closure")),
+        "disagreement": DisagreementForm(bound("disagreement")),
+        "safety": DisagreementForm(bound("safety")),
+    }
+
+
+def _do(action, pairing, user, form):
+    """Call the lifecycle for the posted action; returns the success message."""
+    data = form.cleaned_data if form is not None else {}
+    agreement = getattr(pairing, "agreement", None)
+    if action == "first_contact":
+        lifecycle.record_first_contact(pairing, user, data.get("when"))
+        return _("First contact recorded.")
+    if action == "objectives":
+        lifecycle.update_agreement(agreement, user, objectives=data["objectives"])
+        return _("Objectives saved. Each of you now accepts this version.")
+    if action == "accept":
+        lifecycle.accept_agreement(agreement, user)
+        return _("You accepted the agreement.")
+    if action == "meeting":
+        lifecycle.log_meeting(
+            pairing,
+            user,
+            data["held_at"],
+            data["duration_minutes"],
+            data["mode"],
+            data["summary"],
+            data["private_note"],
+            data["rating"],
+        )
+        return _("Meeting logged.")
+    if action == "fit_check":
+        lifecycle.answer_fit_check(pairing, user, data["fit"], data["wants_rematch"])
+        return _("Thank you for your answer.")
+    if action == "help":
+        lifecycle.ask_for_help(
+            pairing, user, data["question"], client_waiting=data["client_waiting"]
+        )
+        return _("Your request was sent to your mentor.")
+    if action == "answer":
+        help_request = pairing.help_requests.filter(pk=data["help_request"]).first()
+        if help_request is None:
+            raise RuleViolation(_("This help request does not belong to this pairing."))
+        lifecycle.answer_help_request(help_request, user, data["answer"])
+        return _("Answer sent.")
+    if action == "review":
+        lifecycle.submit_review(
+            pairing,
+            user,
+            data["kind"],
+            data["satisfaction"],
+            data["what_helped"],
+            data["next_steps"],
+            form.attainments(),
+        )
+        return _("Review submitted.")
+    if action == "extension":
+        lifecycle.request_extension(pairing, user, data["new_end"], data["reason"])
+        return _("Extension requested: the manager decides.")
+    if action == "closure":
+        lifecycle.request_closure(
+            pairing,
+            user,
+            kind=data["kind"],
+            reason=data["reason"],
+            contact_after=data["contact_after"],
+            rematch_wanted=data["rematch_wanted"],
+            exit_questions_done=data["exit_questions_done"],
+        )
+        return _("Closure requested: the manager approves it.")
+    if action == "disagreement":
+        lifecycle.raise_disagreement(pairing, user, data["description"])
+        return _("Programme staff received your message; they will contact you confidentially.")
+    if action == "safety":
+        lifecycle.report_safety_concern(pairing, user, data["description"])
+        return _("The manager received your report.")
+    raise RuleViolation(_("Unknown action."))
+
+
+NO_FORM_ACTIONS = {"accept"}
+
+
+@login_required
+def pairing_page(request, pk):
+    """The pairing's page, for its members only (404 for anyone else, whatever the id)."""
+    pairing = space.pairing_detail(pk, request.user)
+    if pairing is None:
+        raise Http404
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = _forms(pairing, request.user, request.POST, action)
+    if action:
+        form = None if action in NO_FORM_ACTIONS else forms.get(action)
+        if form is None and action not in NO_FORM_ACTIONS:
+            messages.error(request, _("Unknown action."))
+            return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
+        if form is None or form.is_valid():
+            try:
+                messages.success(request, _do(action, pairing, request.user, form))
+                return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
+            except RuleViolation as error:
+                if form is None:
+                    for message in error.messages:
+                        messages.error(request, message)
+                else:
+                    form.add_error(None, error)
+    role = space.role_of(pairing, request.user)
+    context = {
+        "pairing": pairing,
+        "role": role,
+        "is_mentor": space.is_mentor_role(role),
+        "steps": space.next_steps(pairing, request.user),
+        "forms": forms,
+        "posted": action,
+        "others": [m for m in pairing.members.all() if m.user_id != request.user.pk],
+        "my_fit_check": next(
+            (f for f in pairing.fit_checks.all() if f.user_id == request.user.pk), None
+        ),
+        "review_kinds": {r.kind for r in pairing.reviews.all()},
+        "S": PairingState,
+    }
+    status = 400 if action and request.method == "POST" else 200
+    return TemplateResponse(request, "wagtail_mentorat/space/pairing.html", context, status=status)
+
+
+@login_required
+@require_POST
+def edit_meeting(request, pk, meeting_pk):
+    pairing = space.pairing_detail(pk, request.user)
+    meeting = pairing and next((m for m in pairing.meetings.all() if m.pk == meeting_pk), None)
+    if meeting is None:
+        raise Http404
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifecycle.update_meeting(
+                meeting,
+                request.user,
+                private_note=data["private_note"],
+                held_at=data["held_at"],
+                duration_minutes=data["duration_minutes"],
+                mode=data["mode"],
+                summary=data["summary"],
+                rating=data["rating"],
+            )
+            messages.success(request, _("Meeting updated."))
+        except RuleViolation as error:
+            for message in error.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, _("The meeting was not changed: check the fields."))
+    return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
