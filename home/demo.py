@@ -261,6 +261,13 @@ def build():
 
     training_demo.build(pages["home"])
     from home import demo_mentoring
+    from wagtail_mentorat.notifications import demo as notifications_demo
 
-    programmes = demo_mentoring.build(users)
-    return {"users": users, "programmes": programmes, **pages}
+    notifications_demo.build(users)
+    programmes = demo_mentoring.build(users, pages["home"])
+    from wagtail_mentorat.guides import demo as guides_demo
+
+    guides = guides_demo.build(
+        pages["home"], [programmes[demo_mentoring.CISSS], programmes[demo_mentoring.SERVICE]]
+    )
+    return {"users": users, "programmes": programmes, "guides": guides, **pages}

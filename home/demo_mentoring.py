@@ -18,6 +18,7 @@ from wagtail_mentorat.models import (
     ParticipantProfile,
     Programme,
     ProgressReview,
+    RegistrationPage,
 )
 
 CISSS = "Mentorat clinique du CISSS (fiche synthèse)"
@@ -349,8 +350,38 @@ def ensure_pairings(programmes, users):
     lifecycle.close_pairing(pairing, boss)
 
 
-def build(users):
+PRIVACY_NOTICE = (
+    "<p>Le programme de mentorat conserve votre profil (discipline, lieu de travail, champs "
+    "d'expertise, objectifs), vos demandes et l'état de vos jumelages, pour vous jumeler et "
+    "suivre la qualité du programme. Le contenu de vos rencontres et de votre entente "
+    "appartient au duo : votre gestionnaire voit seulement les états et les dates.</p>"
+    "<p>Vous pouvez télécharger vos données en tout temps à partir de votre espace.</p>"
+)
+
+
+def ensure_registration_page(home):
+    """“Je veux m'inscrire” (seed 004), under the French home page."""
+    page = RegistrationPage.objects.filter(locale=home.locale).first()
+    if page is None:
+        page = home.add_child(
+            instance=RegistrationPage(
+                title="Je veux m'inscrire",
+                slug="inscription",
+                locale=home.locale,
+                show_in_menus=True,
+                intro="<p>Inscrivez-vous comme mentoré ou comme mentor. Un mentor vous sera "
+                "assigné selon votre lieu de travail et vos besoins.</p>",
+                privacy_notice=PRIVACY_NOTICE,
+            )
+        )
+        page.save_revision().publish()
+    return page
+
+
+def build(users, home=None):
     programmes = ensure_programmes()
     ensure_people(users)
     ensure_pairings(programmes, users)
+    if home is not None:
+        ensure_registration_page(home)
     return programmes

@@ -43,11 +43,12 @@ def search_words(text):
     """
     stemmer = _french_stemmer()
     words = []
-    for word in WORD_RE.findall(fold_accents(text).lower()):
-        words.append(word)
-        stem = stemmer.stemWord(word)
-        if stem and stem != word:
-            words.append(stem)
+    for word in WORD_RE.findall((text or "").lower()):
+        folded = fold_accents(word)
+        # The stemmer reads accents ("évaluées" -> "évalu") but a query may have none
+        # ("evaluees" -> "evalue"): keep both stems, folded.
+        forms = [folded, fold_accents(stemmer.stemWord(word)), stemmer.stemWord(folded)]
+        words.extend(dict.fromkeys(form for form in forms if form))
     return words
 
 

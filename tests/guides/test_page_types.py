@@ -125,20 +125,47 @@ class PageTypeRulesTests(WagtailPageTestCase):
 
     def test_each_page_type_renders_and_previews(self):
         guide = self.index.add_child(
-            instance=GuidePage(
-                title="Guide",
-                body=[{"type": "heading", "value": "Une section"}],
-            )
+            instance=GuidePage(title="Guide", body=[{"type": "heading", "value": "Une section"}])
         )
         programme_page = self.index.add_child(
             instance=ProgrammePage(title="Fiche", programme=self.programme)
         )
-        for page in (self.index, guide, programme_page):
+        guide_data = nested_form_data(
+            {
+                "title": "Guide",
+                "slug": "guide",
+                "intro": "En bref",
+                "body": streamfield([("heading", "Une section")]),
+            }
+        )
+        programme_data = nested_form_data(
+            {
+                "title": "Fiche",
+                "slug": "fiche",
+                "programme": self.programme.pk,
+                "purpose": rich_text("<p>Développer des compétences.</p>"),
+                "audience": rich_text(""),
+                "context_of_use": rich_text(""),
+                "important_information": rich_text(""),
+                "registration_page": "",
+                "registration_url": "",
+                "registration_label": "",
+                "body": streamfield([]),
+            }
+        )
+        index_data = nested_form_data(
+            {"title": "Guides", "slug": "guides", "intro": rich_text("")}
+        )
+        for page, data in (
+            (self.index, index_data),
+            (guide, guide_data),
+            (programme_page, programme_data),
+        ):
             with self.subTest(page=type(page).__name__):
                 # The intranet needs a login; the preview helper logs out when done.
                 self.assertPageIsRenderable(page, user=self.user)
-                self.assertPageIsPreviewable(page, user=self.user)
-                self.assertPageIsEditable(page, user=self.user)
+                self.assertPageIsPreviewable(page, post_data=data, user=self.user)
+                self.assertPageIsEditable(page, post_data=data, user=self.user)
 
 
 @pytest.mark.django_db
