@@ -647,15 +647,21 @@ def submit_review(
 
 
 @transaction.atomic
-def raise_disagreement(pairing, actor, description):
-    """Confidential to programme staff (seed 001: the APPR help manage *mésententes*)."""
+def raise_disagreement(pairing, actor, description, topic=Disagreement.Topic.RELATIONSHIP):
+    """Confidential to programme staff (seed 001: the APPR help manage *mésententes*).
+    With ``topic=MATCHING`` a member asks a coordinator to review how they were matched
+    (Access Act s. 65.2: a person reviews a decision the software proposed)."""
     _require_member(pairing, actor)
     if not (description or "").strip():
         raise RuleViolation(_("Describe what is happening."), code="description_required")
     disagreement = Disagreement.objects.create(
-        pairing=pairing, raised_by=actor, description=description.strip()
+        pairing=pairing, raised_by=actor, description=description.strip(), topic=topic
     )
-    _record(pairing, "disagreement_raised", actor)
+    _record(
+        pairing,
+        "match_review_requested" if topic == Disagreement.Topic.MATCHING else "disagreement_raised",
+        actor,
+    )
     return disagreement
 
 

@@ -1,5 +1,7 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
@@ -34,6 +36,10 @@ LOG_ACTIONS = {
     "review_midterm": (_("Submit the mid-term review"), _("Mid-term review submitted")),
     "review_final": (_("Submit the final review"), _("Final review submitted")),
     "disagreement_raised": (_("Raise a disagreement"), _("Disagreement raised to programme staff")),
+    "match_review_requested": (
+        _("Ask for a review of the matching"),
+        _("Review of the matching requested"),
+    ),
     "checkin": (_("Record a check-in"), _("Programme staff check-in")),
     "fit_check": (_("Answer the fit check"), _("Fit check answered")),
     "extension_requested": (_("Ask for an extension"), _("Extension requested")),
@@ -45,7 +51,31 @@ LOG_ACTIONS = {
 }
 
 
+@hooks.register("register_admin_urls")
+def register_matching_urls():
+    from django.urls import path
+
+    from .matching.views import WorkbenchView
+
+    return [path("mentorat/jumelage/", WorkbenchView.as_view(), name="mentorat_workbench")]
+
+
+class WorkbenchMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .rules import is_coordinator
+
+        return is_coordinator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_workbench_menu_item():
+    return WorkbenchMenuItem(
+        _("Matching workbench"), reverse("mentorat_workbench"), icon_name="group", order=199
+    )
+
+
 @hooks.register("register_log_actions")
 def register_mentorat_log_actions(actions):
     for name, (label, message) in LOG_ACTIONS.items():
         actions.register_action(f"wagtail_mentorat.{name}", label, message)
+from . import import_views  # noqa: E402,F401  (registers the import's admin hooks)

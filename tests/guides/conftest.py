@@ -44,9 +44,7 @@ def guides_index(home):
 def make_guide(guides_index):
     def make(title="Un guide", parent=None, body=(), **fields):
         parent = parent or guides_index
-        page = parent.add_child(
-            instance=GuidePage(title=title, body=streamfield(*body), **fields)
-        )
+        page = parent.add_child(instance=GuidePage(title=title, body=streamfield(*body), **fields))
         return publish(page)
 
     return make

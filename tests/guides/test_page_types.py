@@ -15,7 +15,9 @@ class PageTypeRulesTests(WagtailPageTestCase):
     def setUpTestData(cls):
         root = Page.get_first_root_node()
         cls.home = root.add_child(instance=HomePage(title="Accueil", slug="accueil-regles"))
-        Site.objects.filter(is_default_site=True).update(root_page=cls.home)
+        site = Site.objects.get(is_default_site=True)
+        site.root_page = cls.home
+        site.save()  # save(), not update(): clears Wagtail's cached site root paths
         cls.index = cls.home.add_child(instance=GuideIndexPage(title="Guides", slug="guides"))
         cls.programme = Programme.objects.create(name="Programme des règles")
 
@@ -153,9 +155,7 @@ class PageTypeRulesTests(WagtailPageTestCase):
                 "body": streamfield([]),
             }
         )
-        index_data = nested_form_data(
-            {"title": "Guides", "slug": "guides", "intro": rich_text("")}
-        )
+        index_data = nested_form_data({"title": "Guides", "slug": "guides", "intro": rich_text("")})
         for page, data in (
             (self.index, index_data),
             (guide, guide_data),

@@ -18,7 +18,9 @@ def html_of(client, page):
 def test_page_shows_the_programmes_rules_in_french(staff_client, programme_page):
     html = html_of(staff_client, programme_page)
     assert "Fiche synthèse" in html
-    assert "La durée maximale du mentorat est de 6 mois à partir du début de l&#x27;entente." in html
+    assert (
+        "La durée maximale du mentorat est de 6 mois à partir du début de l&#x27;entente." in html
+    )
     assert "à la mi-temps et à la fin de l&#x27;entente" in html
     assert "L&#x27;approbation du gestionnaire est requise" in html
     assert "un minimum de 4 rencontres est recommandé" in html
@@ -58,7 +60,9 @@ def test_a_one_year_service_from_the_first_contact_is_said_as_seed_004_says_it(
     programme.max_duration_months = 12
     programme.save()
     html = html_of(staff_client, programme_page)
-    assert "Le service est en vigueur pour une période de 1 an à partir de la date du premier" in html
+    assert (
+        "Le service est en vigueur pour une période de 1 an à partir de la date du premier" in html
+    )
 
 
 def test_page_is_in_english_after_switching_language(staff_client, programme_page):
@@ -93,7 +97,8 @@ def test_call_to_register_follows_the_chosen_page_or_says_whom_to_ask(
 
 
 @pytest.mark.parametrize(
-    ("months", "french"), [(1, "1 mois"), (6, "6 mois"), (12, "1 an"), (24, "2 ans"), (18, "18 mois")]
+    ("months", "french"),
+    [(1, "1 mois"), (6, "6 mois"), (12, "1 an"), (24, "2 ans"), (18, "18 mois")],
 )
 def test_durations_are_said_in_years_when_they_are_whole_years(months, french):
     with translation.override("fr"):

@@ -72,9 +72,7 @@ def test_each_answer_leads_to_the_next_question_then_to_a_practice(
 
 def test_a_result_links_to_the_page_that_answers_the_need(staff_client, guide_with_questionnaire):
     guide, supervision = guide_with_questionnaire
-    name, value = choices(staff_client.get(guide.url).content.decode())[
-        "Faire valider ma pratique"
-    ]
+    name, value = choices(staff_client.get(guide.url).content.decode())["Faire valider ma pratique"]
     html = staff_client.get(guide.url, {name: value}).content.decode()
     assert '<p class="questionnaire__practice">Supervision</p>' in html
     assert f'href="{supervision.url}"' in html

@@ -37,7 +37,8 @@ def test_coordinators_see_status_attempts_and_last_error(cast, failed_row):
     response = admin_client(cast["coordinator"]).get("/admin/mentorat/courriels/?status=failed")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "503 unavailable" in html and f"/admin/mentorat/courriels/renvoyer/{failed_row.pk}/" in html
+    assert "503 unavailable" in html
+    assert f"/admin/mentorat/courriels/renvoyer/{failed_row.pk}/" in html
 
 
 def test_the_outbox_is_not_shown_to_other_staff(cast, failed_row):
@@ -45,9 +46,7 @@ def test_the_outbox_is_not_shown_to_other_staff(cast, failed_row):
     assert response.status_code in (302, 403)
 
 
-def test_a_coordinator_resends_a_failed_email(
-    cast, failed_row, django_capture_on_commit_callbacks
-):
+def test_a_coordinator_resends_a_failed_email(cast, failed_row, django_capture_on_commit_callbacks):
     mail.outbox = []
     client = admin_client(cast["coordinator"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -261,7 +261,9 @@ def test_a_worker_killed_after_sending_never_leads_to_a_second_email(cast, appro
     assert issubclass(CrashAfterSendBackend, object)
 
 
-def test_only_a_person_resends_an_interrupted_email(cast, approved, django_capture_on_commit_callbacks):
+def test_only_a_person_resends_an_interrupted_email(
+    cast, approved, django_capture_on_commit_callbacks
+):
     row = outbox.build(cast["mentor"], Kind.PAIRING_ACTIVE, "t:stuck", pairing_id=approved.pk)
     ((pk, _s),) = outbox.insert([row], "stuck")
     Notification.objects.filter(pk=pk).update(status=S.STUCK)

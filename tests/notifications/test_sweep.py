@@ -79,9 +79,9 @@ def test_the_end_reminders_come_at_30_then_7_days(active, run):
     Pairing.objects.filter(pk=active.pk).update(midterm_review_due=None)
     for days_before in (31, 30, 29, 8, 7, 6):
         run(now=timezone.now(), today=end - datetime.timedelta(days=days_before))
-    days = sorted(Notification.objects.filter(kind=Kind.END_APPROACHING).values_list(
-        "data__days", flat=True
-    ))
+    days = sorted(
+        Notification.objects.filter(kind=Kind.END_APPROACHING).values_list("data__days", flat=True)
+    )
     assert days == [7, 7, 30, 30]
 
 
@@ -166,7 +166,10 @@ def _bulk_quiet_pairings(programme, mentor, count):
     )
     mentees = [UserFactory(email=f"m{i}-{count}@example.org") for i in range(count)]
     PairingMember.objects.bulk_create(
-        [PairingMember(pairing=p, user=m, role=MemberRole.MENTEE) for p, m in zip(pairings, mentees)]
+        [
+            PairingMember(pairing=p, user=m, role=MemberRole.MENTEE)
+            for p, m in zip(pairings, mentees, strict=True)
+        ]
         + [PairingMember(pairing=p, user=mentor, role=MemberRole.PRIMARY_MENTOR) for p in pairings]
     )
 

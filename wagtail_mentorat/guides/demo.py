@@ -284,8 +284,7 @@ def _questionnaire_en(programme_page):
                         _answer(
                             "To learn a specific technique or piece of knowledge",
                             practice="Training",
-                            text="See the training catalogue or ask for a training "
-                            "activity.",
+                            text="See the training catalogue or ask for a training activity.",
                         ),
                         _answer(
                             "To exchange with colleagues at my level",
@@ -403,8 +402,7 @@ def main_guide_fr(programme_pages):
                     ),
                     (
                         "La fin de la relation",
-                        "Quand les objectifs sont atteints, avec l'approbation du "
-                        "gestionnaire.",
+                        "Quand les objectifs sont atteints, avec l'approbation du gestionnaire.",
                         "Gestionnaire",
                     ),
                 ],
@@ -653,8 +651,7 @@ CHILD_PROTECTION_FR = {
                 ),
                 (
                     "Les changements de situation",
-                    "Avertir le mentor de tout changement de placement ou de situation du "
-                    "jeune.",
+                    "Avertir le mentor de tout changement de placement ou de situation du jeune.",
                     "Intervenant social",
                 ),
                 (

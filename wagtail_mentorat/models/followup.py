@@ -163,8 +163,15 @@ class Disagreement(models.Model):
         IN_PROGRESS = "in_progress", _("Being handled")
         RESOLVED = "resolved", _("Resolved")
 
+    class Topic(models.TextChoices):
+        RELATIONSHIP = "relationship", _("The relationship")
+        MATCHING = "matching", _("A review of the matching")
+
     pairing = models.ForeignKey(
         "wagtail_mentorat.Pairing", on_delete=models.CASCADE, related_name="disagreements"
+    )
+    topic = models.CharField(
+        _("about"), max_length=14, choices=Topic.choices, default=Topic.RELATIONSHIP
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -124,6 +124,15 @@ class Programme(index.Indexed, models.Model):
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
     )
+    matching_weights = models.JSONField(
+        _("matching weights"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Weight of each part of the fit, e.g. {"expertise": 5, "discipline": 3, '
+            '"site": 2}. Empty: the defaults.'
+        ),
+    )
     mentor_training = models.ManyToManyField(
         "training.TrainingModulePage",
         blank=True,
@@ -179,6 +188,7 @@ class Programme(index.Indexed, models.Model):
                 FieldPanel("mentor_capacity"),
                 FieldPanel("mentor_min_years"),
                 FieldPanel("discipline_rule"),
+                FieldPanel("matching_weights"),
                 FieldPanel("mentor_training"),
                 FieldPanel("mentee_training"),
             ],
@@ -204,3 +214,22 @@ class Programme(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from ..matching.scoring import DEFAULT_WEIGHTS
+
+        weights = self.matching_weights or {}
+        if not isinstance(weights, dict) or any(
+            key not in DEFAULT_WEIGHTS or not isinstance(value, int | float) or value < 0
+            for key, value in weights.items()
+        ):
+            raise ValidationError(
+                {
+                    "matching_weights": _(
+                        "Give non-negative numbers for these parts only: %(parts)s."
+                    )
+                    % {"parts": ", ".join(DEFAULT_WEIGHTS)}
+                }
+            )

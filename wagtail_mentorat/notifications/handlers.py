@@ -138,7 +138,7 @@ def recipients_for(pairing, event, actor, data):
             )
     elif event == "closed":
         add(others, Kind.PAIRING_CLOSED, "")
-    for user, kind, role, extra in out:
+    for _user, _kind, role, extra in out:
         extra.update(role=role, event=event)
     return [(u, k, r, e) for u, k, r, e in out if u is not None and u.is_active]
 

@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from wagtail_mentorat.models import (
     HelpRequest,
+    Meeting,
     MemberRole,
     Pairing,
     PairingMember,
@@ -33,6 +34,7 @@ from wagtail_mentorat.models import (
 
 from . import conf, outbox
 from .kinds import Kind
+from .models import Notification
 
 S = PairingState
 SWEPT_STATES = [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING]
@@ -106,10 +108,15 @@ def due_for_pairing(row, programme, today, now):
 
 def _pairing_rows(after_pk, limit):
     reviews = ProgressReview.objects.filter(pairing=OuterRef("pk"))
+    last_meeting = (
+        Meeting.objects.filter(pairing=OuterRef("pk")).order_by("-held_at").values("held_at")[:1]
+    )
+    # Subqueries, not a GROUP BY: the database reads one batch by primary key, not every
+    # remaining pairing each time.
     return list(
         Pairing.objects.filter(state__in=SWEPT_STATES, pk__gt=after_pk)
         .annotate(
-            last_meeting=Max("meetings__held_at"),
+            last_meeting=Subquery(last_meeting),
             has_midterm=Exists(reviews.filter(kind=ProgressReview.Kind.MIDTERM)),
             has_final=Exists(reviews.filter(kind=ProgressReview.Kind.FINAL)),
         )
@@ -148,43 +155,52 @@ class _Writer:
         self.enqueued += len(pending)
         return [pk for pk, _status in inserted]
 
+    def _targets(self, pairing_pk, audience, members):
+        if audience == "coordinators":
+            return [(c.pk, "coordinator") for c in self.coordinators]
+        return [
+            (uid, "mentee" if role == MemberRole.MENTEE else "mentor")
+            for uid, role in members.get(pairing_pk, [])
+            if audience == "members" or role != MemberRole.MENTEE
+        ]
+
     def write(self, wanted, members):
         """``wanted``: [(pairing_pk, kind, audience, key, data)]; ``members``: pairing_pk ->
-        [(user_id, role)]."""
-        user_ids = {c.pk for c in self.coordinators}
-        for pairing_pk, _kind, audience, _key, _data in wanted:
-            user_ids.update(uid for uid, _role in members.get(pairing_pk, []))
+        [(user_id, role)]. Reminders already in the outbox are left out before anything is
+        built (one query), so a second run costs little."""
+        planned = [
+            (pairing_pk, kind, f"{key}:{kind}:{uid}", {**data, "role": role}, uid)
+            for pairing_pk, kind, audience, key, data in wanted
+            for uid, role in self._targets(pairing_pk, audience, members)
+        ]
+        existing = set(
+            Notification.objects.filter(idempotency_key__in=[p[2] for p in planned]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        planned = [p for p in planned if p[2] not in existing]
+        if not planned:
+            return []
+        user_ids = {p[4] for p in planned}
         users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
         prefs = outbox.settings_for(user_ids)
         languages = outbox.wagtail_languages(user_ids)
-        rows = []
-        for pairing_pk, kind, audience, key, data in wanted:
-            if audience == "coordinators":
-                targets = [(c.pk, "coordinator") for c in self.coordinators]
-            else:
-                targets = [
-                    (uid, "mentee" if role == MemberRole.MENTEE else "mentor")
-                    for uid, role in members.get(pairing_pk, [])
-                    if audience == "members" or role != MemberRole.MENTEE
-                ]
-            for uid, role in targets:
-                user = users.get(uid)
-                if user is None:
-                    continue
-                rows.append(
-                    outbox.build(
-                        user,
-                        kind,
-                        f"{key}:{kind}:{uid}",
-                        pairing_id=pairing_pk,
-                        content_type_id=self.pairing_ct,
-                        object_id=pairing_pk,
-                        data={**data, "role": role},
-                        prefs=prefs.get(uid),
-                        language=outbox.language_for(user, prefs.get(uid), languages.get(uid)),
-                        run=self.run,
-                    )
-                )
+        rows = [
+            outbox.build(
+                users[uid],
+                kind,
+                full_key,
+                pairing_id=pairing_pk,
+                content_type_id=self.pairing_ct,
+                object_id=pairing_pk,
+                data=data,
+                prefs=prefs.get(uid),
+                language=outbox.language_for(users[uid], prefs.get(uid), languages.get(uid)),
+                run=self.run,
+            )
+            for pairing_pk, kind, full_key, data, uid in planned
+            if uid in users
+        ]
         return self.insert(rows)
 
 

@@ -85,6 +85,7 @@ def _forms(pairing, user, data=None, action=None):
         "closure": ClosureForm(bound("closure")),
         "disagreement": DisagreementForm(bound("disagreement")),
         "safety": DisagreementForm(bound("safety")),
+        "match_review": DisagreementForm(bound("match_review")),
     }
 
 
@@ -155,6 +156,9 @@ def _do(action, pairing, user, form):
     if action == "disagreement":
         lifecycle.raise_disagreement(pairing, user, data["description"])
         return _("Programme staff received your message; they will contact you confidentially.")
+    if action == "match_review":
+        lifecycle.raise_disagreement(pairing, user, data["description"], topic="matching")
+        return _("A coordinator will review how you were matched and contact you.")
     if action == "safety":
         lifecycle.report_safety_concern(pairing, user, data["description"])
         return _("The manager received your report.")
