@@ -134,6 +134,10 @@ def main():
     start = time.perf_counter()
     built = fill()
     fill_seconds = time.perf_counter() - start
+    if connection.vendor == "postgresql":
+        # Fresh bulk-loaded tables have no planner statistics yet; a live database has.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     from django_tasks_db.models import DBTaskResult
 

@@ -259,6 +259,14 @@ class DisagreementForm(forms.Form):
     )
 
 
+class SafetyConcernForm(forms.Form):
+    description = forms.CharField(
+        label=_("The concern (the mentee's manager will read it)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+
+
 class FirstContactForm(forms.Form):
     when = forms.DateTimeField(
         label=_("First contact on"),

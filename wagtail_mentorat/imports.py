@@ -210,7 +210,7 @@ def import_profiles(file, dry_run=False, user=None):
         with transaction.atomic():
             # Checked again inside the transaction that writes, against the same state.
             plan, users = _plan(rows, header, file_emails, errors)
-            result.errors = sorted(errors, key=_error_order)
+            result.errors = sorted(errors, key=lambda error: _error_order(error, header))
             if result.errors:
                 return result
             _count(result, plan)
@@ -230,8 +230,9 @@ def import_profiles(file, dry_run=False, user=None):
     return result
 
 
-def _error_order(error):
-    return (error.row, COLUMNS.index(error.column) if error.column in COLUMNS else -1)
+def _error_order(error, header):
+    """By line, then in the file's column order (the line's own errors first)."""
+    return (error.row, header.index(error.column) if error.column in header else -1)
 
 
 def parse(data):
@@ -255,7 +256,11 @@ def parse(data):
     try:
         lines = list(reader)
     except csv.Error as error:
-        return [], [], [RowError(reader.line_num, "", _("Unreadable CSV: %s") % error)]
+        return (
+            [],
+            [],
+            [RowError(reader.line_num, "", _("Unreadable CSV file: %(error)s") % {"error": error})],
+        )
     header = [cell.strip().lower() for cell in lines[0]] if lines else []
     while header and not header[-1]:
         header.pop()  # empty cells Excel leaves after the last column
@@ -360,8 +365,9 @@ def _plan(rows, header, file_emails, errors):
         row.values["superior_email"].lower() for row in rows if row.values.get("superior_email")
     }
     users = {}
-    accounts = User.objects.annotate(email_lower=Lower(email_field)).filter(email_lower__in=wanted)
-    for user in accounts.order_by("pk"):
+    accounts = User.objects.annotate(email_lower=Lower(email_field))
+    found = [user for part in _chunks(wanted) for user in accounts.filter(email_lower__in=part)]
+    for user in sorted(found, key=lambda user: user.pk):
         if user.email_lower in users:
             errors.append(
                 RowError(
@@ -395,11 +401,18 @@ def _plan(rows, header, file_emails, errors):
         return [], users
     profiles = {
         profile.user_id: profile
-        for profile in ParticipantProfile.objects.filter(
-            user__in=[user.pk for user in users.values()]
-        ).prefetch_related("expertise")
+        for part in _chunks([user.pk for user in users.values()])
+        for profile in ParticipantProfile.objects.filter(user__in=part).prefetch_related(
+            "expertise"
+        )
     }
     return [_changes(row, users, profiles) for row in rows], users
+
+
+def _chunks(values, size=500):
+    """Slices for ``__in`` lookups that stay under SQLite's variable limit."""
+    values = list(values)
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def _cycle_errors(rows, users):
@@ -420,7 +433,9 @@ def _cycle_errors(rows, users):
 
     line_of = {}
     for row in rows:
-        superior = row.values.get("superior_email", "").lower()
+        if "superior_email" not in row.values:
+            continue  # not an email: reported by the form
+        superior = row.values["superior_email"].lower()
         if superior == row.email.lower():
             continue  # reported as “their own superior”
         line_of[node(row.email.lower())] = row.row

@@ -55,11 +55,14 @@ def mentor_capacity(programme, profile):
 
 
 def places_taken(mentor_ids, exclude_pairing=None):
-    """How many mentees each mentor accompanies now, in every programme."""
+    """How many mentees each mentor accompanies now, in every programme (for every
+    mentor when ``mentor_ids`` is None)."""
     mentee_counts = {}
+    members = PairingMember.objects.all()
+    if mentor_ids is not None:
+        members = members.filter(user_id__in=mentor_ids)
     rows = (
-        PairingMember.objects.filter(
-            user_id__in=mentor_ids,
+        members.filter(
             role__in=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR],
             pairing__state__in=OCCUPYING_STATES,
         )

@@ -296,3 +296,21 @@ def test_line_with_more_cells_than_columns_is_refused():
     result = import_profiles(csv_file("a@x.example,A,surplus", header="email,first_name"))
 
     assert errors_of(result) == [(2, "")]
+
+
+def test_superior_that_is_not_an_email_is_refused_and_the_other_lines_still_checked():
+    result = import_profiles(
+        csv_file(
+            "a@x.example,pas-un-courriel",
+            "b@x.example,c@x.example",
+            "c@x.example,b@x.example",
+            header="email,superior_email",
+        )
+    )
+
+    assert errors_of(result) == [
+        (2, "superior_email"),
+        (3, "superior_email"),
+        (4, "superior_email"),
+    ]
+    assert "cycle" in result.errors[1].message

@@ -2,6 +2,7 @@
 queries whatever their number, and proposals handed to the lifecycle."""
 
 from collections import defaultdict
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ def weights_for(programme):
     return weights
 
 
+@lru_cache(maxsize=256)
 def _languages(value):
     return frozenset(code.strip().lower() for code in (value or "").split(",") if code.strip())
 
@@ -79,33 +81,60 @@ def _trained(programme, role, user_ids):
     return {row["user_id"] for row in users_who_completed(required)}
 
 
+def _area_stems():
+    return {pk: stems(name) for pk, name in ExpertiseArea.objects.values_list("pk", "name")}
+
+
 def load_mentors(programme):
-    """The programme's possible mentors: profiles willing to mentor."""
-    profiles = list(
-        ParticipantProfile.objects.filter(is_mentor=True, user__is_active=True)
-        .select_related("user")
-        .prefetch_related("expertise")
-    )
-    ids = [p.user_id for p in profiles]
-    taken = rules.places_taken(ids)
-    trained = _trained(programme, "mentor", ids)
-    return [
-        scoring.Mentor(
-            id=p.user_id,
-            name=p.user.get_full_name() or p.user.get_username(),
-            discipline=p.discipline,
-            site=p.site,
-            languages=_languages(p.languages),
-            years=p.years_experience,
-            available=bool(p.availability.strip()),
-            capacity=rules.mentor_capacity(programme, p),
-            taken=taken.get(p.user_id, 0),
-            expertise=frozenset(a.pk for a in p.expertise.all()),
-            expertise_stems=frozenset().union(*(stems(a.name) for a in p.expertise.all())),
-            trained=trained is None or p.user_id in trained,
+    """The programme's possible mentors (profiles willing to mentor) as plain data: four
+    queries whatever their number, with no model instances to build."""
+    rows = list(
+        ParticipantProfile.objects.filter(is_mentor=True, user__is_active=True).values_list(
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "discipline",
+            "site",
+            "languages",
+            "years_experience",
+            "availability",
+            "mentor_capacity",
         )
-        for p in profiles
-    ]
+    )
+    ids = [row[0] for row in rows]
+    expertise = defaultdict(set)
+    for user_id, area_id in ParticipantProfile.expertise.through.objects.filter(
+        participantprofile__is_mentor=True
+    ).values_list("participantprofile__user_id", "expertisearea_id"):
+        expertise[user_id].add(area_id)
+    area_stems = _area_stems()
+    stems_of = {}  # mentors share a few combinations of areas: word each once
+    taken = rules.places_taken(None)
+    trained = _trained(programme, "mentor", ids)
+    mentors = []
+    for uid, first, last, username, discipline, site, languages, years, availability, cap in rows:
+        areas = frozenset(expertise.get(uid, ()))
+        mentors.append(
+            scoring.Mentor(
+                id=uid,
+                name=f"{first} {last}".strip() or username,
+                discipline=discipline,
+                site=site,
+                languages=_languages(languages),
+                years=years,
+                available=bool(availability.strip()),
+                capacity=cap or programme.mentor_capacity,
+                taken=taken.get(uid, 0),
+                expertise=areas,
+                expertise_stems=stems_of.get(areas)
+                or stems_of.setdefault(
+                    areas, frozenset().union(*(area_stems.get(a, ()) for a in areas))
+                ),
+                trained=trained is None or uid in trained,
+            )
+        )
+    return mentors
 
 
 def load_mentees(requests):

@@ -158,11 +158,11 @@ def components(mentee, mentor, rules):
     }
 
 
-def weighted(parts, weights):
-    total = sum(weights.get(k, 0) for k in parts)
+def weighted(parts, weights, total=None):
+    total = sum(weights.get(k, 0) for k in parts) if total is None else total
     if not total:
         return 0.0
-    return 100.0 * sum(weights.get(k, 0) * v for k, v in parts.items()) / total
+    return 100.0 * sum([weights.get(k, 0) * v for k, v in parts.items()]) / total
 
 
 def reasons(mentee, mentor, parts):
@@ -210,6 +210,7 @@ def suggest(mentee, mentors, rules, weights=None, limit=5):
     """The ``limit`` best eligible mentors, best first, and every excluded mentor with
     the constraint that excluded them. Reasons are worded for the shown mentors only."""
     weights = weights or DEFAULT_WEIGHTS
+    total = sum(weights.get(k, 0) for k in DEFAULT_WEIGHTS)
     scored, excluded = [], []
     for mentor in mentors:
         code = exclusion(mentee, mentor, rules)
@@ -217,7 +218,7 @@ def suggest(mentee, mentors, rules, weights=None, limit=5):
             excluded.append((mentor, code))
         else:
             parts = components(mentee, mentor, rules)
-            scored.append((-weighted(parts, weights), mentor.id, mentor, parts))
+            scored.append((-weighted(parts, weights, total), mentor.id, mentor, parts))
     scored.sort(key=lambda row: row[:2])
     best = [
         Fit(mentor, -negative, parts, reasons(mentee, mentor, parts))
@@ -288,17 +289,16 @@ def score_matrix(mentees, mentors, rules, weights=None):
         )
     expertise = np.maximum(np.maximum(by_area, by_goal), 0.0)
 
-    mentee_languages = [x.languages for x in mentees]
+    # Languages as bit masks: a common language, or a mentee who named none.
+    bits = {}
+    for person in (*mentees, *mentors):
+        for code in person.languages:
+            bits.setdefault(code, 1 << min(len(bits), 62))
+    mentee_mask = np.array([sum(bits[c] for c in x.languages) for x in mentees], dtype=np.int64)
+    mentor_mask = np.array([sum(bits[c] for c in y.languages) for y in mentors], dtype=np.int64)
     language = (
-        np.array(
-            [
-                [1.0 if not ls or ls & y.languages else 0.0 for y in mentors]
-                for ls in mentee_languages
-            ]
-        )
-        if any(mentee_languages)
-        else np.ones((m, n))
-    )
+        ((mentee_mask[:, None] & mentor_mask[None, :]) != 0) | (mentee_mask[:, None] == 0)
+    ).astype(float)
     target_years = max(rules.min_years * 2, 10)
     years = np.array([y.years for y in mentors], dtype=float)
     free = np.array([y.free for y in mentors], dtype=float)

@@ -21,6 +21,7 @@ from ..forms import (
     MeetingForm,
     ObjectivesForm,
     ReviewForm,
+    SafetyConcernForm,
 )
 from ..models import (
     MentoringRequest,
@@ -84,7 +85,7 @@ def _forms(pairing, user, data=None, action=None):
         "extension": ExtensionForm(bound("extension")),
         "closure": ClosureForm(bound("closure")),
         "disagreement": DisagreementForm(bound("disagreement")),
-        "safety": DisagreementForm(bound("safety")),
+        "safety": SafetyConcernForm(bound("safety")),
         "match_review": DisagreementForm(bound("match_review")),
     }
 
