@@ -78,4 +78,6 @@ def register_workbench_menu_item():
 def register_mentorat_log_actions(actions):
     for name, (label, message) in LOG_ACTIONS.items():
         actions.register_action(f"wagtail_mentorat.{name}", label, message)
+
+
 from . import import_views  # noqa: E402,F401  (registers the import's admin hooks)
