@@ -475,6 +475,16 @@ def approve_agreement(agreement, actor):
 FOLLOW_UP_STATES = [S.CONTACTED, S.ACTIVE, S.CLOSING]
 
 
+def _check_meeting_date(pairing, held_at):
+    if held_at > _now():
+        raise RuleViolation(
+            _("A meeting in the future cannot be logged as held: log it once it has taken place."),
+            code="future",
+        )
+    if pairing.assigned_at and held_at < pairing.assigned_at:
+        raise RuleViolation(_("This meeting is dated before the pairing began."), code="past")
+
+
 @transaction.atomic
 def log_meeting(
     pairing,
@@ -489,13 +499,7 @@ def log_meeting(
     """A meeting held by the pair; the private note is stored for its author alone."""
     _require_state(pairing, FOLLOW_UP_STATES, _("given a meeting"))
     _require_member(pairing, actor)
-    if held_at > _now():
-        raise RuleViolation(
-            _("A meeting in the future cannot be logged as held: log it once it has taken place."),
-            code="future",
-        )
-    if pairing.assigned_at and held_at < pairing.assigned_at:
-        raise RuleViolation(_("This meeting is dated before the pairing began."), code="past")
+    _check_meeting_date(pairing, held_at)
     meeting = Meeting(
         pairing=pairing,
         held_at=held_at,
@@ -522,11 +526,8 @@ def update_meeting(meeting, actor, private_note=None, **fields):
         raise RuleViolation(
             _("Only the person who logged this meeting can change it."), code="not_author"
         )
-    if "held_at" in fields and fields["held_at"] > _now():
-        raise RuleViolation(
-            _("A meeting in the future cannot be logged as held: log it once it has taken place."),
-            code="future",
-        )
+    if "held_at" in fields:
+        _check_meeting_date(pairing, fields["held_at"])
     for name in ("held_at", "duration_minutes", "mode", "summary", "rating"):
         if name in fields:
             setattr(meeting, name, fields[name])

@@ -26,23 +26,29 @@ def is_coordinator(user):
     )
 
 
+def superior_chains(user_ids):
+    """Each person's superiors, direct first, up to the top, from one query (a cycle
+    stops the walk)."""
+    superior = dict(
+        ParticipantProfile.objects.filter(superior__isnull=False).values_list(
+            "user_id", "superior_id"
+        )
+    )
+    chains = {}
+    for user_id in user_ids:
+        chain, current = [], user_id
+        while len(chain) < MAX_CHAIN:
+            current = superior.get(current)
+            if current is None or current in chain or current == user_id:
+                break
+            chain.append(current)
+        chains[user_id] = chain
+    return chains
+
+
 def superior_chain(user_id):
-    """Ids of the person's superiors, direct first, up to the top (cycles stop the walk)."""
-    chain = []
-    current = user_id
-    superiors = None
-    while len(chain) < MAX_CHAIN:
-        if superiors is None:
-            superiors = dict(
-                ParticipantProfile.objects.filter(superior__isnull=False).values_list(
-                    "user_id", "superior_id"
-                )
-            )
-        current = superiors.get(current)
-        if current is None or current in chain or current == user_id:
-            break
-        chain.append(current)
-    return chain
+    """Ids of the person's superiors, direct first, up to the top."""
+    return superior_chains([user_id])[user_id]
 
 
 def is_manager_of(user, mentee):

@@ -20,7 +20,7 @@ from wagtail_mentorat.notifications.reminders import sweep
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="concurrent sweeps need PostgreSQL's row locks; CI runs this on PostgreSQL",

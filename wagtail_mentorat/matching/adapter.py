@@ -36,25 +36,6 @@ def _languages(value):
     return frozenset(code.strip().lower() for code in (value or "").split(",") if code.strip())
 
 
-def _chains(user_ids):
-    """Each user's superiors up the line, from one query."""
-    superior = dict(
-        ParticipantProfile.objects.filter(superior__isnull=False).values_list(
-            "user_id", "superior_id"
-        )
-    )
-    chains = {}
-    for uid in user_ids:
-        chain, current = [], uid
-        while len(chain) < rules.MAX_CHAIN:
-            current = superior.get(current)
-            if current is None or current in chain or current == uid:
-                break
-            chain.append(current)
-        chains[uid] = frozenset(chain)
-    return chains
-
-
 def _poor_fits(mentee_ids):
     """Mentor ids each mentee already closed a pairing with as not the right fit."""
     rows = (
@@ -145,7 +126,7 @@ def load_mentees(requests):
         p.user_id: p
         for p in ParticipantProfile.objects.filter(user_id__in=ids).select_related("user")
     }
-    chains, poor = _chains(ids), _poor_fits(ids)
+    chains, poor = rules.superior_chains(ids), _poor_fits(ids)
     mentees = []
     for r in requests:
         p = profiles.get(r.mentee_id)
@@ -159,7 +140,7 @@ def load_mentees(requests):
                 languages=_languages(p.languages) if p else frozenset(),
                 wanted=frozenset(a.pk for a in r.expertise.all()),
                 goal_stems=stems(text),
-                superiors=chains[r.mentee_id],
+                superiors=frozenset(chains[r.mentee_id]),
                 poor_fit=frozenset(poor.get(r.mentee_id, ())),
             )
         )
