@@ -6,7 +6,10 @@ from home import demo
 
 from .browser import PHONE, chromium_page, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_log_in_and_read_home_on_a_phone_without_horizontal_scroll(live_server, tmp_path):

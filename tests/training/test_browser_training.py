@@ -10,7 +10,10 @@ from training.models import Completion, TrainingModulePage
 
 from ..browser import PHONE, chromium_page, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _no_horizontal_scroll(page):
