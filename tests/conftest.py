@@ -1,9 +1,19 @@
 """Shared fixtures: the demo intranet, its accounts and logged-in clients."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from home import demo
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Wagtail caches site root paths (and more) in Django's cache: a test must not see
+    another test's sites."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

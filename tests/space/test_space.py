@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Site
 
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import (
@@ -36,7 +36,7 @@ def pairing_url(pairing):
 
 @pytest.fixture
 def registration_page(db):
-    home = Page.get_first_root_node().get_children().first()
+    home = Site.objects.get(is_default_site=True).root_page
     page = home.add_child(
         instance=RegistrationPage(
             title="Je veux m'inscrire",
