@@ -306,6 +306,9 @@ def test_malformed_posts_never_fail_and_change_nothing(backdated, cast, login, d
 
 def test_member_edits_their_own_meeting_only(backdated, cast, login):
     meeting = lifecycle.log_meeting(backdated, cast["mentee"], hours_ago(5), summary="Avant")
+    edit_form = f'action="/mentorat/jumelages/{backdated.pk}/rencontres/{meeting.pk}/"'
+    assert edit_form in login(cast["mentee"]).get(pairing_url(backdated)).content.decode()
+    assert edit_form not in login(cast["mentor"]).get(pairing_url(backdated)).content.decode()
     url = reverse("wagtail_mentorat:edit_meeting", args=[backdated.pk, meeting.pk])
     held = timezone.localtime(hours_ago(5)).strftime("%Y-%m-%dT%H:%M")
     data = {"held_at": held, "duration_minutes": 45, "mode": "phone", "summary": "Après"}

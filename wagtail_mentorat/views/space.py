@@ -24,6 +24,7 @@ from ..forms import (
     SafetyConcernForm,
 )
 from ..models import (
+    MeetingMode,
     MentoringRequest,
     MentorOffer,
     PairingState,
@@ -206,6 +207,7 @@ def pairing_page(request, pk):
         ),
         "review_kinds": {r.kind for r in pairing.reviews.all()},
         "S": PairingState,
+        "meeting_modes": MeetingMode.choices,
     }
     status = 400 if action and request.method == "POST" else 200
     return TemplateResponse(request, "wagtail_mentorat/space/pairing.html", context, status=status)
