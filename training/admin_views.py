@@ -204,6 +204,20 @@ class ExpiringReport(TrainingReportView):
 # ----------------------------------------------------------- every completion
 
 
+def _programme_choices():
+    from wagtail_mentorat.models import Programme
+
+    return [(str(p.pk), p.name) for p in Programme.objects.order_by("name")]
+
+
+def _profile_choices(field):
+    """Sites or units of the participants' profiles (the mentoring app's)."""
+    from wagtail_mentorat.models import ParticipantProfile
+
+    values = ParticipantProfile.objects.exclude(**{field: ""}).values_list(field, flat=True)
+    return [(v, v) for v in values.distinct().order_by(field)]
+
+
 class CompletionFilterSet(WagtailFilterSet):
     module = django_filters.ModelChoiceFilter(
         label=_("Module"),
@@ -216,10 +230,38 @@ class CompletionFilterSet(WagtailFilterSet):
     completed_on = django_filters.DateFromToRangeFilter(
         label=_("Completed on"), widget=DateRangePickerWidget
     )
+    programme = django_filters.ChoiceFilter(
+        label=_("Required by the programme"),
+        choices=_programme_choices,
+        method="filter_programme",
+        empty_label=_("All programmes"),
+    )
+    site = django_filters.ChoiceFilter(
+        label=_("Site"),
+        choices=lambda: _profile_choices("site"),
+        field_name="user__mentorat_profile__site",
+        empty_label=_("All sites"),
+    )
+    unit = django_filters.ChoiceFilter(
+        label=_("Unit"),
+        choices=lambda: _profile_choices("unit"),
+        field_name="user__mentorat_profile__unit",
+        empty_label=_("All units"),
+    )
 
     class Meta:
         model = Completion
-        fields = ["module", "source", "completed_on"]
+        fields = ["module", "source", "completed_on", "programme", "site", "unit"]
+
+    def filter_programme(self, queryset, name, value):
+        from wagtail_mentorat.models import Programme
+
+        programme = Programme.objects.filter(pk=value).first()
+        if programme is None:
+            return queryset.none()
+        modules = set(programme.mentor_training.values_list("pk", flat=True))
+        modules |= set(programme.mentee_training.values_list("pk", flat=True))
+        return queryset.filter(module_id__in=modules)
 
 
 class CompletionListReport(TrainingReportView):

@@ -53,11 +53,33 @@ LOG_ACTIONS = {
 
 @hooks.register("register_admin_urls")
 def register_matching_urls():
-    from django.urls import path
+    from django.urls import include, path
 
     from .matching.views import WorkbenchView
+    from .reports import BlockedFromMatchingReport
 
-    return [path("mentorat/jumelage/", WorkbenchView.as_view(), name="mentorat_workbench")]
+    reports = [
+        path("", BlockedFromMatchingReport.as_view(), name="blocked"),
+        path(
+            "resultats/",
+            BlockedFromMatchingReport.as_view(results_only=True),
+            name="blocked_results",
+        ),
+    ]
+    return [
+        path("mentorat/jumelage/", WorkbenchView.as_view(), name="mentorat_workbench"),
+        path("mentorat/bloques/", include((reports, "mentorat_reports"))),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_blocked_report_menu_item():
+    return WorkbenchMenuItem(  # shown to programme staff only
+        _("Blocked from matching by missing training"),
+        reverse("mentorat_reports:blocked"),
+        icon_name="warning",
+        order=950,
+    )
 
 
 class WorkbenchMenuItem(MenuItem):
