@@ -212,10 +212,9 @@ def _programme_choices():
 
 def _profile_choices(field):
     """Sites or units of the participants' profiles (the mentoring app's)."""
-    from wagtail_mentorat.models import ParticipantProfile
+    from wagtail_mentorat.filters import profile_choices
 
-    values = ParticipantProfile.objects.exclude(**{field: ""}).values_list(field, flat=True)
-    return [(v, v) for v in values.distinct().order_by(field)]
+    return profile_choices(field)
 
 
 class CompletionFilterSet(WagtailFilterSet):

@@ -7,9 +7,10 @@ from wagtail.admin.filters import WagtailFilterSet
 from .models import MemberRole, Pairing, PairingState, ParticipantProfile
 
 
-def _sites():
-    sites = ParticipantProfile.objects.exclude(site="").values_list("site", flat=True)
-    return [(site, site) for site in sites.distinct().order_by("site")]
+def profile_choices(field):
+    """The distinct sites (or units) of the participants' profiles, as filter choices."""
+    values = ParticipantProfile.objects.exclude(**{field: ""}).values_list(field, flat=True)
+    return [(value, value) for value in values.distinct().order_by(field)]
 
 
 class PairingFilterSet(WagtailFilterSet):
@@ -24,7 +25,10 @@ class PairingFilterSet(WagtailFilterSet):
         empty_label=_("All"),
     )
     site = django_filters.ChoiceFilter(
-        label=_("Mentee's site"), choices=_sites, method="filter_site", empty_label=_("All")
+        label=_("Mentee's site"),
+        choices=lambda: profile_choices("site"),
+        method="filter_site",
+        empty_label=_("All"),
     )
 
     class Meta:

@@ -22,7 +22,7 @@ def fold_accents(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def _french_stemmer():
+def french_stemmer():
     # Snowball stemmers keep state while stemming a word: one per thread.
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
@@ -41,7 +41,7 @@ def search_words(text):
     "supervision" and "mentorats" finds "mentorat" whatever the search backend does
     with French (PostgreSQL's default configuration stems English; SQLite's none).
     """
-    stemmer = _french_stemmer()
+    stemmer = french_stemmer()
     words = []
     for word in WORD_RE.findall((text or "").lower()):
         folded = fold_accents(word)

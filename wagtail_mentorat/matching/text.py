@@ -1,9 +1,8 @@
 """French text to comparable stems: accents, inflections and little words do not count."""
 
 import re
-import threading
 
-from ..text import fold_accents
+from ..text import fold_accents, french_stemmer
 
 WORD_RE = re.compile(r"[^\W\d_]+")
 STOPWORDS = frozenset(
@@ -14,22 +13,12 @@ STOPWORDS = frozenset(
     mieux bien faire afin aupres lors entre chez sans sous comme tout tous toute toutes
     developper developpement competence competences mes objectifs attentes mentor""".split()
 )
-_local = threading.local()
-
-
-def _stemmer():
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        import snowballstemmer
-
-        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
-    return stemmer
 
 
 def stems(text):
     """The set of French stems of ``text``: "Évaluations en santé mentale" ->
     {"evalu", "sant", "mental"}."""
-    stemmer = _stemmer()
+    stemmer = french_stemmer()
     result = set()
     for word in WORD_RE.findall(fold_accents(text or "").lower()):
         if len(word) > 2 and word not in STOPWORDS:
