@@ -29,7 +29,7 @@ from .pairing import (
 )
 from .profile import ParticipantProfile
 from .programme import Programme
-from .request import MentoringKind, MentoringRequest, MentorOffer
+from .request import MentorDecline, MentoringKind, MentoringRequest, MentorOffer, MentorPreference
 from .vocabulary import ExpertiseArea
 
 __all__ = [
@@ -54,7 +54,9 @@ __all__ = [
     "MeetingMode",
     "MeetingNote",
     "MemberRole",
+    "MentorDecline",
     "MentorOffer",
+    "MentorPreference",
     "MentoringKind",
     "MentoringRequest",
     "ObjectiveAttainment",

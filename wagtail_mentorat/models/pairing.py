@@ -58,6 +58,8 @@ class MemberRole(models.TextChoices):
     MENTEE = "mentee", _("Mentee")
     PRIMARY_MENTOR = "primary_mentor", _("Primary mentor")
     ADDITIONAL_MENTOR = "additional_mentor", _("Additional mentor")
+    PEER = "peer", _("Peer")
+    FACILITATOR = "facilitator", _("Facilitator")
 
 
 class Pairing(models.Model):
@@ -98,6 +100,7 @@ class Pairing(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     assigned_at = models.DateTimeField(_("assigned on"), null=True, blank=True)
+    mentor_accepted_at = models.DateTimeField(_("accepted by the mentor on"), null=True, blank=True)
     first_contact_due = models.DateTimeField(_("first contact due"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact on"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)

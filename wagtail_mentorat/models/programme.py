@@ -89,6 +89,15 @@ class Programme(index.Indexed, models.Model):
         default=72,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
+    mentor_response_hours = models.PositiveSmallIntegerField(
+        _("delay for a mentor to accept an assignment (hours)"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_(
+            "Past this delay without an answer, the next suggestion is proposed and the "
+            "coordinator is told."
+        ),
+    )
     urgent_response_hours = models.PositiveSmallIntegerField(
         _("urgent request response deadline (hours)"),
         default=48,
@@ -176,6 +185,7 @@ class Programme(index.Indexed, models.Model):
                 FieldPanel("min_meetings"),
                 FieldPanel("meeting_cadence_weeks"),
                 FieldPanel("first_contact_hours"),
+                FieldPanel("mentor_response_hours"),
                 FieldPanel("urgent_response_hours"),
                 FieldPanel("checkins_first_month"),
                 FieldPanel("checkin_interval_weeks"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class MentoringKind(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     GROUP = "group", _("Group")
+    CIRCLE = "circle", _("Peer support circle")
 
 
 class MentoringRequest(models.Model):
@@ -90,3 +91,84 @@ class MentorOffer(models.Model):
 
     def __str__(self):
         return _("Offer #%(pk)s") % {"pk": self.pk}
+
+
+class MentorPreference(models.Model):
+    """A mentor the mentee would prefer, chosen from their suggestions (at most three). The
+    coordinator or manager sees it and still decides."""
+
+    MAX = 3
+
+    request = models.ForeignKey(
+        MentoringRequest,
+        on_delete=models.CASCADE,
+        related_name="preferences",
+        verbose_name=_("request"),
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("preferred mentor"),
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    created_at = models.DateTimeField(_("chosen on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "mentor"], name="mentorat_prefer_once"),
+            models.UniqueConstraint(fields=["request", "rank"], name="mentorat_prefer_rank"),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1, rank__lte=3), name="mentorat_prefer_top3"
+            ),
+        ]
+        verbose_name = _("preferred mentor")
+        verbose_name_plural = _("preferred mentors")
+
+    def __str__(self):
+        return _("Preference #%(pk)s") % {"pk": self.pk}
+
+
+class MentorDecline(models.Model):
+    """A mentor's refusal of an assignment, or its silent expiry. That mentor is not
+    suggested again for the same request."""
+
+    class Reason(models.TextChoices):
+        NO_TIME = "no_time", _("Not enough time at the moment")
+        EXPERTISE = "expertise", _("My expertise does not fit this need")
+        CONFLICT = "conflict", _("Conflict of interest or close relationship")
+        OTHER = "other", _("Another reason")
+        NO_ANSWER = "no_answer", _("No answer within the programme's delay")
+
+    request = models.ForeignKey(
+        MentoringRequest,
+        on_delete=models.CASCADE,
+        related_name="declines",
+        verbose_name=_("request"),
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("mentor"),
+    )
+    pairing = models.ForeignKey(
+        "wagtail_mentorat.Pairing",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="declines",
+        verbose_name=_("pairing"),
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.TextField(_("explanation"), blank=True)
+    created_at = models.DateTimeField(_("declined on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("declined assignment")
+        verbose_name_plural = _("declined assignments")
+
+    def __str__(self):
+        return _("Decline #%(pk)s") % {"pk": self.pk}
