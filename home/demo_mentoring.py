@@ -350,6 +350,90 @@ def ensure_pairings(programmes, users):
     lifecycle.close_pairing(pairing, boss)
 
 
+NEW_SOCIAL_WORKERS = "Nouvelles travailleuses et nouveaux travailleurs sociaux"
+LATE_CAREER = "Fin de carrière : partager l'expérience"
+
+# title, fields, facilitator, peers, message (author, text) — seed 000: a network of equals
+# "à différentes étapes de leur vie professionnelle".
+CIRCLES = [
+    (
+        NEW_SOCIAL_WORKERS,
+        {
+            "theme": "Début de carrière en travail social",
+            "description": (
+                "Un cercle de pairs pour les premières années en CLSC : affectations qui "
+                "changent, premières évaluations, charge de cas. On s'entraide entre égaux, "
+                "sans jugement."
+            ),
+            "career_stage": "early",
+            "site": "CLSC de Limoilou",
+            "capacity": 8,
+            "purpose": "Se soutenir entre pairs pendant les deux premières années de pratique.",
+            "frequency": "Une heure aux trois semaines, en personne ou en visioconférence",
+            "confidentiality": (
+                "Ce qui se dit dans le cercle reste dans le cercle. On parle des situations "
+                "sans nommer les personnes usagères."
+            ),
+        },
+        "mentor3",
+        ["mentore3", "mentore5"],
+        ("mentore3", "Bienvenue à toutes et à tous! Prochaine rencontre jeudi midi."),
+    ),
+    (
+        LATE_CAREER,
+        {
+            "theme": "Transmettre l'expérience",
+            "description": (
+                "Pour les professionnelles et professionnels en fin de carrière qui veulent "
+                "échanger sur leur pratique, la transmission et la préparation de la retraite."
+            ),
+            "career_stage": "late",
+            "site": "",
+            "capacity": 6,
+            "purpose": "Partager notre expérience et réfléchir ensemble à la transmission.",
+            "frequency": "Une fois par mois, en visioconférence",
+            "confidentiality": "Les échanges restent entre les membres du cercle.",
+        },
+        None,
+        ["mentor1", "mentor4"],
+        ("mentor4", "Quels souvenirs de vos débuts voudriez-vous transmettre?"),
+    ),
+]
+
+
+def ensure_circles(programme, users):
+    """The two demo circles; a circle already there is left as it is."""
+    from wagtail_mentorat import circles, messaging
+    from wagtail_mentorat.models import Circle
+
+    coord = users["coordination"]
+    today = timezone.localdate()
+    for title, fields, facilitator, peers, (author, text) in CIRCLES:
+        if Circle.objects.filter(title=title, pairing__programme=programme).exists():
+            continue
+        circle = circles.open_circle(
+            programme,
+            coord,
+            title=title,
+            start_date=today - datetime.timedelta(days=21),
+            facilitator=users[facilitator] if facilitator else None,
+            **fields,
+        )
+        decider = users[facilitator] if facilitator else coord
+        for username in peers:
+            circles.accept_join(circles.ask_to_join(circle, users[username]), decider)
+        for username in ([facilitator] if facilitator else []) + peers:
+            circles.accept_charter(circle, users[username])
+        lifecycle.log_meeting(
+            circle.pairing,
+            users[peers[0]],
+            timezone.now() - datetime.timedelta(days=7),
+            duration_minutes=60,
+            summary="Tour de table et choix des thèmes des prochaines rencontres.",
+        )
+        messaging.post_message(circle.pairing, users[author], text)
+
+
 PRIVACY_NOTICE = (
     "<p>Le programme de mentorat conserve votre profil (discipline, lieu de travail, champs "
     "d'expertise, objectifs), vos demandes et l'état de vos jumelages, pour vous jumeler et "
@@ -382,6 +466,7 @@ def build(users, home=None):
     programmes = ensure_programmes()
     ensure_people(users)
     ensure_pairings(programmes, users)
+    ensure_circles(programmes[CISSS], users)
     if home is not None:
         ensure_registration_page(home)
     return programmes

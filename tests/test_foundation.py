@@ -174,7 +174,19 @@ def _production_env(**extra):
 def test_production_settings_pass_check_deploy_with_the_documented_variables():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    # Zero warnings and none silenced: SILENCED_SYSTEM_CHECKS stays empty.
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    shown = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SILENCED_SYSTEM_CHECKS, settings.X_FRAME_OPTIONS, "
+        "settings.WAGTAIL_GRAVATAR_PROVIDER_URL, settings.WAGTAILDOCS_SERVE_METHOD)",
+        env=_production_env(),
+    )
+    assert shown.stdout.splitlines()[-1].split() == ["[]", "DENY", "None", "serve_view"], (
+        shown.stdout + shown.stderr
+    )
 
 
 def test_production_refuses_to_start_without_secret_key():

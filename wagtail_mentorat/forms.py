@@ -14,8 +14,10 @@ from .models import (
     ExpertiseArea,
     FitCheck,
     MeetingMode,
+    MentorDecline,
     MentoringKind,
     MentoringRequest,
+    MentorPreference,
     ObjectiveAttainment,
     Programme,
 )
@@ -53,7 +55,10 @@ class RegistrationForm(forms.Form):
         label=_("Urgency"), choices=MentoringRequest.Urgency.choices, initial="normal"
     )
     kind = forms.ChoiceField(
-        label=_("Type of mentoring"), choices=MentoringKind.choices, initial="individual"
+        label=_("Type of mentoring"),
+        # Circles are joined from their own page, not asked for.
+        choices=[c for c in MentoringKind.choices if c[0] != MentoringKind.CIRCLE],
+        initial="individual",
     )
     expertise = forms.ModelMultipleChoiceField(
         label=_("Areas of expertise"),
@@ -278,3 +283,43 @@ class FirstContactForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+
+
+class DeclineForm(forms.Form):
+    """A mentor's answer to an assignment they cannot take (the reason goes to programme
+    staff; the mentee only learns that another mentor is being sought)."""
+
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[c for c in MentorDecline.Reason.choices if c[0] != MentorDecline.Reason.NO_ANSWER],
+    )
+    note = forms.CharField(
+        label=_("A word for programme staff (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PreferencesForm(forms.Form):
+    """Up to three preferred mentors, best first, among the mentee's suggestions."""
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", _("— no preference —"))] + [
+            (str(fit.mentor.id), fit.mentor.name) for fit in suggestions
+        ]
+        labels = [_("First choice"), _("Second choice"), _("Third choice")]
+        for rank in range(MentorPreference.MAX):
+            self.fields[f"choice_{rank + 1}"] = forms.ChoiceField(
+                label=labels[rank], choices=options, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(f"choice_{r + 1}") for r in range(MentorPreference.MAX)]
+        chosen = [int(c) for c in chosen if c]
+        if len(set(chosen)) != len(chosen):
+            raise forms.ValidationError(_("Choose each mentor once."))
+        data["mentors"] = chosen
+        return data

@@ -36,6 +36,7 @@ from .models import (
     Meeting,
     MeetingNote,
     MemberRole,
+    MentorDecline,
     MentoringKind,
     MentoringRequest,
     MentorOffer,
@@ -110,6 +111,11 @@ def _require_manager_or_coordinator(pairing, actor, manager_only=False):
 
 def _now():
     return timezone.now()
+
+
+def _is_circle(pairing):
+    """A peer support circle: members are equals (peers and a facilitator), no mentee."""
+    return pairing.kind == MentoringKind.CIRCLE
 
 
 def _set_dates(pairing, start):
@@ -194,10 +200,11 @@ def propose_pairing(
 ):
     """Propose a pairing. ``mentors[0]`` is the primary mentor; ``contributions`` maps a
     mentor's id to their written contribution (seed 004). Nothing is active until a person
-    approves it (:func:`approve_pairing`)."""
+    approves it (:func:`approve_pairing`), whoever or whatever proposed it."""
     mentees, mentors = list(mentees), list(mentors)
     kind = kind or (MentoringKind.GROUP if len(mentees) > 1 else MentoringKind.INDIVIDUAL)
-    rules.check_can_pair(actor, programme, mentees)
+    if actor is not None:  # None: the matching's fallback, which only proposes
+        rules.check_can_pair(actor, programme, mentees)
     if kind == MentoringKind.INDIVIDUAL and len(mentees) != 1:
         raise RuleViolation(_("Individual mentoring has exactly one mentee."), code="kind")
     if kind == MentoringKind.GROUP and len(mentors) != 1:
@@ -317,6 +324,62 @@ def cancel_pairing(pairing, actor):
     return pairing
 
 
+def _require_unanswered_assignment(pairing, actor):
+    _require_state(pairing, [S.APPROVED], _("answered by the mentor"))
+    if pairing.mentor_accepted_at:
+        raise RuleViolation(_("You already accepted this assignment."), code="already_accepted")
+    if actor is not None:
+        _require_member(pairing, actor, [MemberRole.PRIMARY_MENTOR])
+
+
+@transaction.atomic
+def accept_assignment(pairing, actor):
+    """The mentor says yes: the assignment no longer falls back to another mentor. The
+    first-contact deadline still runs."""
+    pairing = _locked(pairing)
+    _require_unanswered_assignment(pairing, actor)
+    pairing.mentor_accepted_at = _now()
+    pairing.save(update_fields=["mentor_accepted_at"])
+    _record(pairing, "assignment_accepted", actor)
+    return pairing
+
+
+@transaction.atomic
+def decline_assignment(pairing, actor, reason, note=""):
+    """The mentor says no, with a reason (``actor`` None: nobody answered within the
+    programme's delay). The place is freed, the request waits again and this mentor is
+    not suggested again for it; :mod:`~wagtail_mentorat.matching.fallback` proposes the
+    next suggestion."""
+    pairing = _locked(pairing)
+    _require_unanswered_assignment(pairing, actor)
+    if reason not in MentorDecline.Reason.values:
+        raise RuleViolation(_("Choose a reason."), code="reason_required")
+    if (actor is None) != (reason == MentorDecline.Reason.NO_ANSWER):
+        raise RuleViolation(_("Choose a reason."), code="reason_required")
+    mentor = actor or pairing.primary_mentor
+    pairing.state = S.CANCELLED
+    pairing.save(update_fields=["state"])
+    if pairing.request_id:
+        MentorDecline.objects.create(
+            request_id=pairing.request_id,
+            mentor=mentor,
+            pairing=pairing,
+            reason=reason,
+            note=(note or "").strip(),
+        )
+        MentoringRequest.objects.filter(pk=pairing.request_id).update(
+            status=MentoringRequest.Status.OPEN
+        )
+    _record(pairing, "assignment_declined", actor, {"reason": reason})
+    return pairing
+
+
+def record_fallback(declined, proposal):
+    """What followed a declined assignment, for the pairing's history and the coordinator:
+    the next proposal, or nobody left to propose."""
+    _record(declined, "fallback", None, {"proposal": proposal.pk if proposal else None})
+
+
 @transaction.atomic
 def record_first_contact(pairing, actor, when=None):
     """The mentor's first contact (seed 004). In a programme valid from the first contact,
@@ -334,6 +397,7 @@ def record_first_contact(pairing, actor, when=None):
         )
     pairing.state = S.CONTACTED
     pairing.first_contact_at = when
+    pairing.mentor_accepted_at = pairing.mentor_accepted_at or when
     if pairing.programme.duration_basis == pairing.programme.DurationBasis.FIRST_CONTACT:
         _set_dates(pairing, timezone.localdate(when))
         Agreement.objects.filter(pairing=pairing).update(
@@ -565,9 +629,10 @@ def report_safety_concern(pairing, actor, description):
 
 @transaction.atomic
 def ask_for_help(pairing, actor, question, urgent=False, client_waiting=False):
-    """The mentee asks; the mentor answers within the programme's deadline (seed 004)."""
+    """The mentee asks; the mentor answers within the programme's deadline (seed 004). In
+    a circle of equals, any member asks the others."""
     _require_state(pairing, FOLLOW_UP_STATES, _("asked for help"))
-    _require_member(pairing, actor, roles=[MemberRole.MENTEE])
+    _require_member(pairing, actor, roles=None if _is_circle(pairing) else [MemberRole.MENTEE])
     if not (question or "").strip():
         raise RuleViolation(_("Write your question."), code="question_required")
     now = _now()
@@ -592,9 +657,19 @@ def ask_for_help(pairing, actor, question, urgent=False, client_waiting=False):
 @transaction.atomic
 def answer_help_request(help_request, actor, answer):
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    _require_member(
-        help_request.pairing, actor, roles=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR]
-    )
+    if _is_circle(help_request.pairing):
+        # Among equals, any other member answers.
+        _require_member(help_request.pairing, actor)
+        if help_request.asked_by_id == actor.pk:
+            raise RuleViolation(
+                _("Another member of the circle answers your request."), code="own_request"
+            )
+    else:
+        _require_member(
+            help_request.pairing,
+            actor,
+            roles=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR],
+        )
     if help_request.answered_at:
         raise RuleViolation(_("This request has already been answered."), code="answered")
     if not (answer or "").strip():
@@ -607,7 +682,10 @@ def answer_help_request(help_request, actor, answer):
         help_request.pairing,
         "help_answered",
         actor,
-        {"on_time": help_request.answered_at <= help_request.due_at},
+        {
+            "on_time": help_request.answered_at <= help_request.due_at,
+            "asked_by": help_request.asked_by_id,
+        },
     )
     return help_request
 
@@ -777,6 +855,8 @@ def transfer_mentee(pairing, actor, *, site=None, unit=None, superior=None):
     _require_state(pairing, [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING], _("transferred"))
     _require_manager_or_coordinator(pairing, actor)
     mentee = pairing.mentee
+    if mentee is None:
+        raise RuleViolation(_("A peer support circle has no mentee to transfer."), code="no_mentee")
     profile, _created = ParticipantProfile.objects.select_for_update().get_or_create(user=mentee)
     mentor_ids = {m.pk for m in pairing.mentors}
     if superior is not None:

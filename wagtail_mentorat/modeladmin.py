@@ -4,6 +4,8 @@ wagtail-modeladmin is in maintenance mode; this module is self-contained so remo
 (and its line in wagtail_hooks) removes the dependency. Core screens use viewsets.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
@@ -42,6 +44,14 @@ class ClosureRegisterAdmin(ModelAdmin):
         "closed_at",
     )
     permission_helper_class = ReadOnlyPermissionHelper
+
+    def history_view(self, request, instance_pk):
+        # wagtail-modeladmin's history view checks no permission: any admin user could
+        # read any pairing's log (who did what, when). Same rule as the register itself.
+        if not self.permission_helper.user_can_list(request.user):
+            raise PermissionDenied
+        get_object_or_404(self.get_queryset(request), pk=instance_pk)
+        return super().history_view(request, instance_pk)
 
     def get_queryset(self, request):
         return (

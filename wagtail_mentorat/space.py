@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .messaging import unread_counts
 from .models import (
     AgreementAcceptance,
     HelpRequest,
@@ -38,7 +39,7 @@ def pairings_for(user):
     pairings = list(
         Pairing.objects.filter(members__user=user)
         .exclude(state=S.CANCELLED)
-        .select_related("programme", "agreement")
+        .select_related("programme", "agreement", "circle")
         .prefetch_related(
             Prefetch("members", queryset=PairingMember.objects.select_related("user")),
             Prefetch("agreement__acceptances", queryset=AgreementAcceptance.objects.all()),
@@ -62,7 +63,9 @@ def pairings_for(user):
         if pairings
         else {}
     )
+    unread = unread_counts(user, [p.pk for p in pairings])
     for pairing in pairings:
+        pairing.unread_messages = unread.get(pairing.pk, 0)
         row = stats.get(pairing.pk, {})
         pairing.meeting_count = row.get("count", 0)
         pairing.last_meeting = row.get("last")
@@ -122,6 +125,11 @@ def next_steps(pairing, user, now=None):
     if pairing.state == S.PROPOSED:
         steps.append(Step(_("This pairing waits for approval. You will be told when it is made.")))
     elif pairing.state == S.APPROVED:
+        if role == MemberRole.PRIMARY_MENTOR and not pairing.mentor_accepted_at:
+            answer_due = pairing.assigned_at + datetime.timedelta(
+                hours=pairing.programme.mentor_response_hours
+            )
+            steps.append(Step(_("Accept this assignment, or decline it."), answer_due))
         overdue = pairing.first_contact_due and pairing.first_contact_due < now
         steps.append(
             Step(

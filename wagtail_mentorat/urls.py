@@ -1,6 +1,7 @@
-from django.urls import path
+from django.apps import apps
+from django.urls import include, path
 
-from .views import manager, personal, space
+from .views import circles, manager, messages, personal, preferences, space
 from .views.agreement import agreement_print
 
 app_name = "wagtail_mentorat"
@@ -12,10 +13,21 @@ urlpatterns = [
         "jumelages/<int:pk>/rencontres/<int:meeting_pk>/", space.edit_meeting, name="edit_meeting"
     ),
     path("ententes/<int:pk>/imprimer/", agreement_print, name="agreement_print"),
+    path("demandes/<int:pk>/mentors/", preferences.request_mentors, name="request_mentors"),
     path("gestion/", manager.manager_space, name="manager"),
     path("gestion/jumelages/<int:pk>/", manager.manager_decide, name="manager_decide"),
+    path("gestion/demandes/<int:pk>/assigner/", manager.manager_assign, name="manager_assign"),
     path("calendrier/", personal.calendar_settings, name="calendar_settings"),
     path("calendrier/nouvelle-adresse/", personal.calendar_reset, name="calendar_reset"),
     path("calendrier/<str:token>.ics", personal.calendar_feed, name="calendar"),
     path("mes-donnees/", personal.my_data, name="my_data"),
+    path("cercles/", circles.circle_list, name="circles"),
+    path("cercles/<int:pk>/", circles.circle_page, name="circle"),
+    path("conversations/<int:pk>/", messages.thread, name="thread"),
 ]
+
+# Privacy (consents, export as JSON and CSV): wagtail_mentorat:privacy:…
+if apps.is_installed("wagtail_mentorat.privacy"):
+    urlpatterns.append(
+        path("confidentialite/", include(("wagtail_mentorat.privacy.urls", "privacy")))
+    )

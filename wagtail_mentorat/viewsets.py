@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import HistoryView, SnippetViewSet, SnippetViewSetGroup
 
+from .admin_access import PermissionCheckedChooserViewSet
 from .filters import PairingFilterSet
 from .models import (
     Agreement,
@@ -18,6 +19,7 @@ from .models import (
     ParticipantProfile,
     Programme,
 )
+from .privacy.inspect import AuditedInspectView
 
 # Fields of a pairing that may leave the pair: states and dates, never content.
 PAIRING_EXPORT_FIELDS = [
@@ -111,6 +113,7 @@ class MentoringRequestViewSet(SnippetViewSet):
     list_filter = ["programme", "status", "urgency", "kind"]
     list_export = ["id", "programme", "mentee", "urgency", "kind", "status", "created_at"]
     inspect_view_enabled = True
+    inspect_view_class = AuditedInspectView  # privacy: reading the need is audited
     inspect_view_fields = ["programme", "mentee", "need", "urgency", "kind", "status", "created_at"]
 
     def get_queryset(self, request):
@@ -164,6 +167,16 @@ class AgreementViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         return Agreement.objects.select_related("pairing")
+
+
+# Choosing a person's records needs a permission on the model (wagtail_mentorat.admin_access).
+for _viewset in (
+    PairingViewSet,
+    MentoringRequestViewSet,
+    ParticipantProfileViewSet,
+    AgreementViewSet,
+):
+    _viewset.chooser_viewset_class = PermissionCheckedChooserViewSet
 
 
 class MentoratViewSetGroup(SnippetViewSetGroup):

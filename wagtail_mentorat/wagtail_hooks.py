@@ -23,6 +23,13 @@ LOG_ACTIONS = {
     "proposed": (_("Propose a pairing"), _("Pairing proposed")),
     "approved": (_("Approve a pairing"), _("Pairing approved: mentor assigned")),
     "cancelled": (_("Cancel a pairing"), _("Pairing cancelled")),
+    "assignment_accepted": (_("Accept an assignment"), _("Assignment accepted by the mentor")),
+    "assignment_declined": (
+        _("Decline an assignment"),
+        _("Assignment declined by the mentor, or left unanswered"),
+    ),
+    "fallback": (_("Propose the next suggestion"), _("Next suggestion proposed, or none left")),
+    "preferences": (_("Choose preferred mentors"), _("Preferred mentors chosen")),
     "first_contact": (_("Record the first contact"), _("First contact made")),
     "agreement_changed": (_("Change the agreement"), _("Agreement changed")),
     "agreement_accepted": (_("Accept the agreement"), _("Agreement accepted")),
@@ -100,6 +107,11 @@ def register_workbench_menu_item():
 def register_mentorat_log_actions(actions):
     for name, (label, message) in LOG_ACTIONS.items():
         actions.register_action(f"wagtail_mentorat.{name}", label, message)
+    from .circles import LOG_ACTIONS as CIRCLE_LOG_ACTIONS  # circles and conversations
+
+    for name, (label, message) in CIRCLE_LOG_ACTIONS.items():
+        actions.register_action(f"wagtail_mentorat.{name}", label, message)
 
 
 from . import import_views  # noqa: E402,F401  (registers the import's admin hooks)
+from . import circle_admin  # noqa: E402,F401  (peer support circles' admin screens)

@@ -61,6 +61,9 @@ def approved(cast, programme, django_capture_on_commit_callbacks):
             programme, [cast["mentee"]], [cast["mentor"]], cast["manager"]
         )
         pairing = lifecycle.approve_pairing(pairing, cast["manager"])
+        # The mentor said yes: the first-contact reminders apply (an unanswered
+        # assignment falls back to the next mentor instead).
+        pairing = lifecycle.accept_assignment(pairing, cast["mentor"])
     return pairing
 
 

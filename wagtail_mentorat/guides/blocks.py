@@ -414,7 +414,9 @@ class QuestionnaireBlock(blocks.StructBlock):
     def state_key(self, value):
         """The address parameter holding a reader's answers: stable for a questionnaire."""
         first = value["questions"][0]["question"] if value["questions"] else ""
-        digest = hashlib.sha1(f"{value['title']}|{first}".encode()).hexdigest()[:8]
+        digest = hashlib.sha1(
+            f"{value['title']}|{first}".encode(), usedforsecurity=False
+        ).hexdigest()[:8]
         return f"choix-{digest}"
 
     def get_context(self, value, parent_context=None):

@@ -13,10 +13,14 @@ from ..models import (
     ClosureReason,
     ExpertiseArea,
     MemberRole,
+    MentorDecline,
     MentoringRequest,
+    MentorPreference,
     PairingMember,
     ParticipantProfile,
 )
+from ..privacy.consent import exclude_withdrawn
+from ..privacy.purposes import Purpose
 from . import scoring
 from .text import stems
 
@@ -53,6 +57,15 @@ def _poor_fits(mentee_ids):
     return result
 
 
+def _by_request(model, request_ids, order):
+    """{request id: [mentor ids]} of a request-level table, in one query."""
+    result = defaultdict(list)
+    rows = model.objects.filter(request_id__in=request_ids).order_by("request_id", order)
+    for request_id, mentor_id in rows.values_list("request_id", "mentor_id"):
+        result[request_id].append(mentor_id)
+    return result
+
+
 def _trained(programme, role, user_ids):
     required = list(getattr(programme, f"{role}_training").all())
     if not required:
@@ -69,8 +82,12 @@ def _area_stems():
 def load_mentors(programme):
     """The programme's possible mentors (profiles willing to mentor) as plain data: four
     queries whatever their number, with no model instances to build."""
+    # Privacy: people who withdrew their consent to matching are left out (a subquery).
+    profiles = exclude_withdrawn(
+        ParticipantProfile.objects.filter(is_mentor=True, user__is_active=True), Purpose.MATCHING
+    )
     rows = list(
-        ParticipantProfile.objects.filter(is_mentor=True, user__is_active=True).values_list(
+        profiles.values_list(
             "user_id",
             "user__first_name",
             "user__last_name",
@@ -127,6 +144,9 @@ def load_mentees(requests):
         for p in ParticipantProfile.objects.filter(user_id__in=ids).select_related("user")
     }
     chains, poor = rules.superior_chains(ids), _poor_fits(ids)
+    request_ids = [r.pk for r in requests]
+    declined = _by_request(MentorDecline, request_ids, "pk")
+    preferred = _by_request(MentorPreference, request_ids, "rank")
     mentees = []
     for r in requests:
         p = profiles.get(r.mentee_id)
@@ -142,6 +162,8 @@ def load_mentees(requests):
                 goal_stems=stems(text),
                 superiors=frozenset(chains[r.mentee_id]),
                 poor_fit=frozenset(poor.get(r.mentee_id, ())),
+                declined=frozenset(declined.get(r.pk, ())),
+                preferred=tuple(preferred.get(r.pk, ())),
             )
         )
     return mentees
@@ -150,7 +172,13 @@ def load_mentees(requests):
 def waiting_requests(programme):
     """Open requests with no pairing in progress (a proposal already waits on the others)."""
     return (
-        MentoringRequest.objects.filter(programme=programme, status=MentoringRequest.Status.OPEN)
+        exclude_withdrawn(  # privacy: no request of someone who withdrew consent to matching
+            MentoringRequest.objects.filter(
+                programme=programme, status=MentoringRequest.Status.OPEN
+            ),
+            Purpose.MATCHING,
+            field="mentee_id",
+        )
         .exclude(pairings__state__in=OPEN_STATES)
         .select_related("mentee")
         .prefetch_related("expertise")
@@ -165,6 +193,23 @@ def suggestions(request, limit=5):
     return scoring.suggest(
         mentee, load_mentors(programme), rules_for(programme), weights_for(programme), limit
     )
+
+
+def suggestions_for(requests, limit=5):
+    """{request id: (best, excluded)} for many requests, loading each programme's mentors
+    once: the query count grows with the programmes, not the requests or the mentors."""
+    requests = list(requests)
+    result = {}
+    by_programme = defaultdict(list)
+    for r in requests:
+        by_programme[r.programme_id].append(r)
+    for group in by_programme.values():
+        programme = group[0].programme
+        mentors = load_mentors(programme)
+        rule_set, weights = rules_for(programme), weights_for(programme)
+        for r, mentee in zip(group, load_mentees(group), strict=True):
+            result[r.pk] = scoring.suggest(mentee, mentors, rule_set, weights, limit)
+    return result
 
 
 def propose_cohort(programme):

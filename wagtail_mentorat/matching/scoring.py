@@ -26,7 +26,7 @@ DEFAULT_WEIGHTS = {
 }
 
 # Hard constraints, in the order they are checked; each is a reason a mentor is excluded.
-SELF, SUPERIOR, EXPERIENCE, DISCIPLINE, CAPACITY, TRAINING, POOR_FIT = (
+SELF, SUPERIOR, EXPERIENCE, DISCIPLINE, CAPACITY, TRAINING, POOR_FIT, DECLINED = (
     "self",
     "superior",
     "experience",
@@ -34,6 +34,7 @@ SELF, SUPERIOR, EXPERIENCE, DISCIPLINE, CAPACITY, TRAINING, POOR_FIT = (
     "capacity",
     "training",
     "poor_fit",
+    "declined",
 )
 
 
@@ -46,6 +47,7 @@ def constraint_label(code):
         CAPACITY: _("no free place"),
         TRAINING: _("required training not completed"),
         POOR_FIT: _("already ended a pairing with this mentee as not the right fit"),
+        DECLINED: _("declined this request, or did not answer in time"),
     }[code]
 
 
@@ -81,6 +83,8 @@ class Mentee:
     superiors: frozenset = frozenset()  # ids up the line of management
     poor_fit: frozenset = frozenset()  # mentor ids closed with this mentee as not the right fit
     trained: bool = True
+    declined: frozenset = frozenset()  # mentor ids who declined this request
+    preferred: tuple = ()  # mentor ids the mentee prefers, best first (shown, not scored)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ def exclusion(mentee, mentor, rules):
         return TRAINING
     if mentor.id in mentee.poor_fit:
         return POOR_FIT
+    if mentor.id in mentee.declined:
+        return DECLINED
     return None
 
 
@@ -330,7 +336,7 @@ def score_matrix(mentees, mentors, rules, weights=None):
         allowed &= raw_same_discipline | (area_overlap > 0)
     column = {y.id: j for j, y in enumerate(mentors)}
     for i, x in enumerate(mentees):
-        for mentor_id in (x.id, *x.superiors, *x.poor_fit):
+        for mentor_id in (x.id, *x.superiors, *x.poor_fit, *x.declined):
             j = column.get(mentor_id)
             if j is not None:
                 allowed[i, j] = False

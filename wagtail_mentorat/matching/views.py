@@ -2,18 +2,30 @@
 explained suggestions, one-click assignment through the lifecycle, the cohort proposal
 to accept line by line, and supply against demand by area."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .. import rules
+from .. import lifecycle, rules
 from ..exceptions import RuleViolation
-from ..models import MentoringRequest, ParticipantProfile, Programme
-from . import adapter, scoring
+from ..models import (
+    MentorDecline,
+    MentoringRequest,
+    MentorPreference,
+    Pairing,
+    PairingState,
+    ParticipantProfile,
+    Programme,
+)
+from . import adapter, export, scoring
 
 UNMATCHED = {
     "no_eligible_mentor": gettext_lazy("no eligible mentor"),
@@ -39,6 +51,21 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
         programme = programmes.filter(pk=chosen).first() if str(chosen).isdigit() else None
         return programme or programmes.first(), programmes
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            programme, _programmes = self.get_programme()
+            table = programme and export.cohort_table(programme)
+            if table is None:
+                messages.error(request, _("This programme has no mentors: nothing to propose."))
+                return redirect(request.path)
+            stream = io.StringIO()
+            export.write_csv(table, stream)
+            response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+            name = f"proposition-{slugify(programme.name)}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         programme, programmes = self.get_programme()
@@ -48,15 +75,36 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
         requests = list(adapter.waiting_requests(programme))
         mentees = adapter.load_mentees(requests)
         mentors = adapter.load_mentors(programme)
+        names = {m.id: m.name for m in mentors}
         rule_set, weights = adapter.rules_for(programme), adapter.weights_for(programme)
         show_excluded = self.request.GET.get("excluded") == "1"
+        proposals = list(
+            Pairing.objects.filter(programme=programme, state=PairingState.PROPOSED)
+            .select_related("request__mentee")
+            .prefetch_related("members__user")
+            .order_by("proposed_at")
+        )
+        declines = {}
+        request_ids = [r.pk for r in requests] + [p.request_id for p in proposals]
+        for decline in (
+            MentorDecline.objects.filter(request_id__in=request_ids)
+            .select_related("mentor")
+            .order_by("created_at")
+        ):
+            declines.setdefault(decline.request_id, []).append(decline)
+        for proposal in proposals:
+            proposal.decline_history = declines.get(proposal.request_id, [])
+        context["proposals"] = proposals
         context["rows"] = []
         for request, mentee in zip(requests, mentees, strict=True):
             best, excluded = scoring.suggest(mentee, mentors, rule_set, weights, limit=5)
+            rank = {mentor_id: i for i, mentor_id in enumerate(mentee.preferred, start=1)}
             context["rows"].append(
                 {
                     "request": request,
-                    "suggestions": best,
+                    "suggestions": [(fit, rank.get(fit.mentor.id)) for fit in best],
+                    "preferred": [(i, names.get(m, "?")) for m, i in rank.items()],
+                    "declines": declines.get(request.pk, []),
                     "excluded": [(m, scoring.constraint_label(c)) for m, c in excluded]
                     if show_excluded
                     else [],
@@ -64,6 +112,7 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
                 }
             )
         context["show_excluded"] = show_excluded
+        context["max_preferences"] = MentorPreference.MAX
         context["supply"] = adapter.supply_and_demand(programme, mentors, requests)
         if self.request.GET.get("cohort") == "1":
             result = scoring.cohort(mentees, mentors, rule_set, weights)
@@ -78,9 +127,37 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
             context["cohort_total"] = round(result.total, 1)
         return context
 
+    def decide_proposal(self, request, programme):
+        """Confirm or refuse a waiting proposal (a fallback, or one made elsewhere)."""
+        confirm, refuse = request.POST.get("confirm", ""), request.POST.get("refuse", "")
+        pk = confirm or refuse
+        pairing = (
+            Pairing.objects.filter(pk=pk, programme=programme, state=PairingState.PROPOSED).first()
+            if pk.isdigit()
+            else None
+        )
+        if pairing is None:
+            messages.error(request, _("This proposal is no longer waiting."))
+            return
+        try:
+            if confirm:
+                lifecycle.approve_pairing(pairing, request.user)
+                messages.success(request, _("Pairing approved: the mentor has been assigned."))
+            else:
+                lifecycle.cancel_pairing(pairing, request.user)
+                messages.success(request, _("Proposal refused: the request waits again."))
+        except RuleViolation as error:
+            for message in error.messages:
+                messages.error(request, message)
+
     def post(self, request, *args, **kwargs):
         """Assign: one line (``assign=request:mentor``) or the accepted cohort lines."""
         programme, _programmes = self.get_programme()
+        target = request.path + (f"?programme={programme.pk}" if programme else "")
+        if request.POST.get("confirm") or request.POST.get("refuse"):
+            if programme is not None:
+                self.decide_proposal(request, programme)
+            return redirect(target)
         lines = request.POST.getlist("accept") or [request.POST.get("assign", "")]
         done = 0
         for line in lines:
@@ -102,5 +179,4 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
             messages.success(
                 request, _("%(count)s pairing(s) assigned; the mentors are told.") % {"count": done}
             )
-        target = request.path + (f"?programme={programme.pk}" if programme else "")
         return redirect(target)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programme',
             name='mentor_response_hours',
-            field=models.PositiveSmallIntegerField(default=72, help_text='Past this delay without an answer, the next suggestion is proposed and the coordinator is told.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='delay for a mentor to accept an assignment (hours)'),
+            field=models.PositiveSmallIntegerField(default=48, help_text='Past this delay without an answer, the next suggestion is proposed and the coordinator is told.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='delay for a mentor to accept an assignment (hours)'),
         ),
         migrations.AlterField(
             model_name='mentoringrequest',

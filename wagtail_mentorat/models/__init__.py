@@ -1,6 +1,7 @@
 """The mentoring domain, one module per concept. Change state through ``lifecycle``."""
 
 from .agreement import Agreement, AgreementAcceptance, AgreementObjective, MeetingMode
+from .circles import CareerStage, CharterAcceptance, Circle, CircleJoinRequest
 from .followup import (
     CheckIn,
     Disagreement,
@@ -12,6 +13,7 @@ from .followup import (
     ProgressReview,
     SafetyConcern,
 )
+from .messages import MESSAGE_MAX_LENGTH, Message, ThreadReadMarker
 from .pages import AbstractRegistrationPage, RegistrationPage
 from .pairing import (
     OCCUPYING_STATES,
@@ -41,7 +43,11 @@ __all__ = [
     "Agreement",
     "AgreementAcceptance",
     "AgreementObjective",
+    "CareerStage",
+    "CharterAcceptance",
     "CheckIn",
+    "Circle",
+    "CircleJoinRequest",
     "ClosureKind",
     "ClosureReason",
     "ContactAfterClosure",
@@ -54,6 +60,8 @@ __all__ = [
     "MeetingMode",
     "MeetingNote",
     "MemberRole",
+    "MESSAGE_MAX_LENGTH",
+    "Message",
     "MentorDecline",
     "MentorOffer",
     "MentorPreference",
@@ -67,5 +75,6 @@ __all__ = [
     "ProgressReview",
     "SafetyConcern",
     "Programme",
+    "ThreadReadMarker",
     "Transfer",
 ]

@@ -91,7 +91,7 @@ class Programme(index.Indexed, models.Model):
     )
     mentor_response_hours = models.PositiveSmallIntegerField(
         _("delay for a mentor to accept an assignment (hours)"),
-        default=72,
+        default=48,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
         help_text=_(
             "Past this delay without an answer, the next suggestion is proposed and the "

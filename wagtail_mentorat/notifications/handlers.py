@@ -12,7 +12,7 @@ import uuid
 from django.dispatch import receiver
 
 from wagtail_mentorat import rules
-from wagtail_mentorat.models import Agreement, MemberRole, Programme
+from wagtail_mentorat.models import Agreement, MemberRole, MentoringKind, Programme
 from wagtail_mentorat.signals import pairing_event_in_transaction
 
 from . import outbox
@@ -71,7 +71,17 @@ def recipients_for(pairing, event, actor, data):
     members = [u for u, _r in _members(pairing)]
     others = [u for u in members if u != actor]
     if event == "proposed":
-        add(_approvers(pairing, actor), Kind.APPROVAL_NEEDED, "manager", what="pairing")
+        if actor is not None:  # a fallback proposal is announced by its "fallback" event
+            add(_approvers(pairing, actor), Kind.APPROVAL_NEEDED, "manager", what="pairing")
+    elif event == "assignment_declined":
+        add(_mentees(pairing), Kind.PAIRING_CANCELLED, "mentee")
+    elif event == "fallback":
+        # A request never waits silently: programme staff, and the manager who pairs.
+        coordinators = outbox.coordinators()
+        managers = [p for p in _approvers(pairing, actor) if p not in coordinators]
+        what = "fallback" if data.get("proposal") else "no_fallback"
+        add(managers, Kind.APPROVAL_NEEDED, "manager", what=what, proposal=data.get("proposal"))
+        add(coordinators, Kind.APPROVAL_NEEDED, "coordinator", what=what)
     elif event == "approved":
         add(_mentors(pairing), Kind.ASSIGNED_MENTOR, "mentor", due=data.get("first_contact_due"))
         add(_mentees(pairing), Kind.ASSIGNED_MENTEE, "mentee")
@@ -102,14 +112,40 @@ def recipients_for(pairing, event, actor, data):
         add(_managers(pairing), Kind.PAIRING_ACTIVE, "manager", planned_end=data.get("planned_end"))
     elif event == "help_requested":
         add(
-            _mentors(pairing),
+            [u for u in _mentors(pairing) if u != actor],
             Kind.HELP_REQUESTED,
             "mentor",
             due=data.get("due_at"),
             urgent=bool(data.get("urgent")),
         )
     elif event == "help_answered":
-        add([u for u in _mentees(pairing) if u != actor], Kind.HELP_ANSWERED, "mentee")
+        if pairing.kind == MentoringKind.CIRCLE:  # among equals: the member who asked
+            add([u for u in others if u.pk == data.get("asked_by")], Kind.HELP_ANSWERED, "")
+        else:
+            add([u for u in _mentees(pairing) if u != actor], Kind.HELP_ANSWERED, "mentee")
+    elif event == "message_posted":
+        # An urgent message is also a help request, whose own email carries the deadline.
+        if not data.get("urgent"):
+            add(others, Kind.NEW_MESSAGE, "")
+    elif event == "circle_join_requested":
+        facilitators = [u for u, r in _members(pairing) if r == MemberRole.FACILITATOR]
+        if facilitators:
+            add([u for u in facilitators if u != actor], Kind.CIRCLE_JOIN_REQUESTED, "")
+        else:
+            add(
+                [c for c in outbox.coordinators() if c != actor],
+                Kind.CIRCLE_JOIN_REQUESTED,
+                "coordinator",
+            )
+    elif event in ("circle_joined", "circle_join_refused"):
+        from django.contrib.auth import get_user_model
+
+        add(
+            [u for u in get_user_model().objects.filter(pk=data.get("member")) if u != actor],
+            Kind.CIRCLE_JOIN_DECIDED,
+            "",
+            accepted=event == "circle_joined",
+        )
     elif event == "disagreement_raised":
         add([c for c in outbox.coordinators() if c != actor], Kind.DISAGREEMENT_RAISED, "")
     elif event == "safety_concern":

@@ -35,6 +35,9 @@ class Kind(models.TextChoices):
     DISAGREEMENT_RAISED = "disagreement_raised", _("Disagreement raised")
     SAFETY_CONCERN = "safety_concern", _("Safety concern reported")
     MANAGER_DIGEST = "manager_digest", _("Weekly digest for managers")
+    NEW_MESSAGE = "new_message", _("New message in a conversation")
+    CIRCLE_JOIN_REQUESTED = "circle_join_requested", _("Request to join a circle")
+    CIRCLE_JOIN_DECIDED = "circle_join_decided", _("Decision on joining a circle")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ KINDS = {
     Kind.DISAGREEMENT_RAISED: KindInfo(required=True),
     Kind.SAFETY_CONCERN: KindInfo(required=True),
     Kind.MANAGER_DIGEST: KindInfo(required=False),
+    Kind.NEW_MESSAGE: KindInfo(required=False),
+    Kind.CIRCLE_JOIN_REQUESTED: KindInfo(required=True),
+    Kind.CIRCLE_JOIN_DECIDED: KindInfo(required=False),
 }
 
 OPTIONAL_KINDS = [kind for kind, info in KINDS.items() if not info.required]

@@ -37,6 +37,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from ..privacy.consent import excluded_user_ids
+from ..privacy.purposes import Purpose
 from . import conf
 from .kinds import is_required
 from .models import Notification, NotificationSettings
@@ -144,6 +146,9 @@ def insert(rows, run):
     """Insert the rows whose idempotency key is new; [(pk, status)] of those this call
     inserted (the ``run`` token tells them from a concurrent writer's)."""
     rows = [r for r in rows if r is not None]
+    # Privacy: no email to someone who withdrew their consent to email (one query).
+    withdrawn = excluded_user_ids(Purpose.EMAIL, among={r.recipient_id for r in rows})
+    rows = [r for r in rows if r.recipient_id not in withdrawn]
     if not rows:
         return []
     for row in rows:
@@ -329,6 +334,8 @@ def resend(notification_ids):
 # --- rendering -----------------------------------------------------------------------------
 
 COORDINATOR_KINDS = {"first_contact_escalated", "help_escalated", "disagreement_raised"}
+THREAD_KINDS = {"new_message"}
+CIRCLE_KINDS = {"circle_join_requested", "circle_join_decided"}
 
 
 def _reverse(name, *args):
@@ -343,6 +350,15 @@ def action_path(notification):
     role = notification.data.get("role", "")
     pk = notification.pairing_id
     candidates = []
+    if notification.kind in THREAD_KINDS:  # a new message: straight to the conversation
+        candidates += [("wagtail_mentorat:thread", pk)]
+    elif notification.kind in CIRCLE_KINDS:
+        candidates += [("wagtail_mentorat:circle", pk)]
+    if notification.data.get("what") in ("fallback", "no_fallback"):
+        # A declined assignment: the next proposal is decided where proposals are.
+        candidates += [
+            ("mentorat_workbench",) if role == "coordinator" else ("wagtail_mentorat:manager",)
+        ]
     if role == "coordinator" or notification.kind in COORDINATOR_KINDS:
         candidates += [("wagtailsnippets_wagtail_mentorat_pairing:inspect", pk)]
     elif role == "manager":

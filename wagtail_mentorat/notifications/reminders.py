@@ -48,6 +48,7 @@ class SweepResult:
     enqueued: int = 0
     stuck: int = 0
     retried: int = 0
+    fallbacks: int = 0
 
     def as_dict(self):
         return asdict(self)
@@ -219,6 +220,11 @@ def sweep(now=None, today=None):
     today = today or timezone.localdate(now)
     result = SweepResult()
     result.stuck = outbox.release_stuck(now)
+    # Assignments left unanswered past the programme's delay: the next suggestion is
+    # proposed and the coordinator told (their emails go out with this sweep's).
+    from wagtail_mentorat.matching.fallback import expire_unanswered
+
+    result.fallbacks = expire_unanswered(now)
     run = uuid.uuid4().hex
     writer = _Writer(run, outbox.coordinators())
     programmes = {

@@ -10,15 +10,20 @@ from django.utils.translation import gettext as _
 
 from .. import lifecycle, rules, space
 from ..exceptions import RuleViolation
+from ..matching import adapter
 from ..models import (
+    OPEN_STATES,
     Agreement,
     Extension,
     MentoringRequest,
+    MentorPreference,
     Pairing,
     PairingState,
     ParticipantProfile,
+    Programme,
     SafetyConcern,
 )
+from ..privacy.audit import log_reads
 
 S = PairingState
 
@@ -28,10 +33,29 @@ def manager_space(request):
     if not ParticipantProfile.objects.filter(superior=request.user).exists():
         return TemplateResponse(request, "wagtail_mentorat/space/manager_empty.html", {})
     pairings = list(space.managed_pairings(request.user))
-    requests = MentoringRequest.objects.filter(
-        mentee__mentorat_profile__superior=request.user, status=MentoringRequest.Status.OPEN
-    ).select_related("mentee", "programme")
-    concerns = SafetyConcern.objects.filter(manager=request.user).select_related("pairing")
+    requests = list(
+        MentoringRequest.objects.filter(
+            mentee__mentorat_profile__superior=request.user, status=MentoringRequest.Status.OPEN
+        )
+        .exclude(pairings__state__in=OPEN_STATES)  # a proposal waits below
+        .select_related("mentee", "programme")
+        .prefetch_related("expertise")
+    )
+    # Where the programme lets managers pair: explained suggestions and the preferences.
+    pairable = [r for r in requests if r.programme.who_pairs != Programme.WhoPairs.COORDINATOR]
+    suggested = adapter.suggestions_for(pairable, limit=3)
+    preferred = {}
+    for row in MentorPreference.objects.filter(request__in=pairable).select_related("mentor"):
+        preferred.setdefault(row.request_id, {})[row.mentor_id] = row
+    for r in requests:
+        best = suggested.get(r.pk, ((), ()))[0]
+        prefs = preferred.get(r.pk, {})
+        r.can_pair = r.pk in suggested
+        r.suggestions = [(fit, getattr(prefs.get(fit.mentor.id), "rank", None)) for fit in best]
+        r.preferred_mentors = sorted(prefs.values(), key=lambda p: p.rank)
+    concerns = list(SafetyConcern.objects.filter(manager=request.user).select_related("pairing"))
+    # Privacy: the manager reads concerns the mentor wrote; who and when is audited.
+    log_reads(request.user, concerns, "manager space: safety concern")
     return TemplateResponse(
         request,
         "wagtail_mentorat/space/manager.html",
@@ -89,5 +113,38 @@ def manager_decide(request, pk):
             raise RuleViolation(_("Unknown decision."))
     except (RuleViolation, Agreement.DoesNotExist) as error:
         for message in getattr(error, "messages", [_("Nothing to decide here.")]):
+            messages.error(request, message)
+    return redirect("wagtail_mentorat:manager")
+
+
+@login_required
+def manager_assign(request, pk):
+    """Assign a suggested mentor to a waiting request of the manager's staff, through the
+    same rules and capacity lock as the workbench (404 for anyone else's request)."""
+    if request.method != "POST":
+        return redirect("wagtail_mentorat:manager")
+    mentoring_request = (
+        MentoringRequest.objects.filter(pk=pk, status=MentoringRequest.Status.OPEN)
+        .select_related("mentee", "programme")
+        .first()
+    )
+    if mentoring_request is None or not rules.is_manager_of(request.user, mentoring_request.mentee):
+        raise Http404
+    mentor_id = request.POST.get("mentor", "")
+    mentor = (
+        ParticipantProfile.objects.filter(user_id=mentor_id, is_mentor=True)
+        .select_related("user")
+        .first()
+        if mentor_id.isdigit()
+        else None
+    )
+    if mentor is None:
+        messages.error(request, _("Choose a suggested mentor."))
+        return redirect("wagtail_mentorat:manager")
+    try:
+        adapter.assign(mentoring_request, mentor.user, request.user)
+        messages.success(request, _("Pairing approved: the mentor has been assigned."))
+    except RuleViolation as error:
+        for message in error.messages:
             messages.error(request, message)
     return redirect("wagtail_mentorat:manager")

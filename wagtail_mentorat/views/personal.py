@@ -5,8 +5,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,15 +14,8 @@ from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
 from ..models import (
-    AgreementAcceptance,
-    FitCheck,
-    HelpRequest,
     Meeting,
-    MeetingNote,
-    MentoringRequest,
-    MentorOffer,
     ParticipantProfile,
-    ProgressReview,
 )
 from ..space import pairings_for
 
@@ -94,86 +86,14 @@ def calendar_feed(request, token):
 
 @login_required
 def my_data(request):
-    """Everything the product holds about the person, as JSON (portability right, Law 25).
-    Other people's private notes are never included: only the person's own."""
-    user = request.user
-    profile = ParticipantProfile.objects.filter(user=user).prefetch_related("expertise").first()
-    pairings = list(pairings_for(user))
-    data = {
-        "user": {
-            "username": user.get_username(),
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-        },
-        "profile": None
-        if profile is None
-        else {
-            "discipline": profile.discipline,
-            "site": profile.site,
-            "unit": profile.unit,
-            "years_experience": profile.years_experience,
-            "goals": profile.goals,
-            "languages": profile.languages,
-            "is_mentor": profile.is_mentor,
-            "mentor_capacity": profile.mentor_capacity,
-            "availability": profile.availability,
-            "expertise": [a.name for a in profile.expertise.all()],
-            "consent_version": profile.consent_version,
-            "consent_at": profile.consent_at,
-        },
-        "requests": list(
-            MentoringRequest.objects.filter(mentee=user).values(
-                "id", "programme__name", "need", "urgency", "kind", "status", "created_at"
-            )
-        ),
-        "offers": list(
-            MentorOffer.objects.filter(mentor=user).values(
-                "programme__name", "note", "is_active", "created_at"
-            )
-        ),
-        "pairings": [
-            {
-                "id": p.pk,
-                "programme": p.programme.name,
-                "state": p.state,
-                "start_date": p.start_date,
-                "planned_end": p.planned_end,
-                "closure_reason": p.closure_reason,
-            }
-            for p in pairings
-        ],
-        "meetings_logged": list(
-            Meeting.objects.filter(logged_by=user).values(
-                "pairing_id", "held_at", "duration_minutes", "mode", "summary", "rating"
-            )
-        ),
-        "my_private_notes": list(
-            MeetingNote.objects.filter(author=user).values("meeting_id", "text")
-        ),
-        "help_requests": list(
-            HelpRequest.objects.filter(asked_by=user).values(
-                "pairing_id", "question", "urgent", "created_at", "due_at", "answered_at", "answer"
-            )
-        ),
-        "reviews": list(
-            ProgressReview.objects.filter(submitted_by=user).values(
-                "pairing_id", "kind", "submitted_at", "satisfaction", "what_helped", "next_steps"
-            )
-        ),
-        "agreement_acceptances": list(
-            AgreementAcceptance.objects.filter(user=user).values(
-                "agreement_id", "version", "accepted_at"
-            )
-        ),
-        "fit_checks": list(
-            FitCheck.objects.filter(user=user).values(
-                "pairing_id", "fit", "wants_rematch", "answered_at"
-            )
-        ),
-    }
-    response = JsonResponse(
-        data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    """Everything the product holds about the person, as JSON (portability right, A-2.1
+    s. 84). Other people's private notes are never included: only the person's own. The
+    content is built by :mod:`wagtail_mentorat.privacy.export` (also as CSV)."""
+    from ..privacy import export
+
+    response = HttpResponse(
+        export.as_json(export.collect(request.user)),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-mentorat.json"'
     return response

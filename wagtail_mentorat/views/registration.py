@@ -73,6 +73,11 @@ def _register(user, page, data):
         profile.consent_version = page.privacy_notice_version
         profile.consent_at = timezone.now()
         profile.save()
+        # Privacy: the consent ledger gets one line per purpose under this notice version.
+        from ..privacy import consent
+
+        if consent.is_installed():
+            consent.record_registration(user, page.privacy_notice_version, profile.consent_at)
         if data.get("expertise"):
             profile.expertise.set(data["expertise"])
     if role == RegistrationForm.ROLE_MENTOR:

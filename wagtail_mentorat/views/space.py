@@ -13,6 +13,7 @@ from ..exceptions import RuleViolation
 from ..forms import (
     AnswerForm,
     ClosureForm,
+    DeclineForm,
     DisagreementForm,
     ExtensionForm,
     FirstContactForm,
@@ -23,8 +24,10 @@ from ..forms import (
     ReviewForm,
     SafetyConcernForm,
 )
+from ..matching import fallback
 from ..models import (
     MeetingMode,
+    MentoringKind,
     MentoringRequest,
     MentorOffer,
     PairingState,
@@ -75,6 +78,7 @@ def _forms(pairing, user, data=None, action=None):
     )
     return {
         "first_contact": FirstContactForm(bound("first_contact")),
+        "decline": DeclineForm(bound("decline")),
         "objectives": ObjectivesForm(
             bound("objectives"), initial={"objectives": initial_objectives}
         ),
@@ -98,6 +102,12 @@ def _do(action, pairing, user, form):
     if action == "first_contact":
         lifecycle.record_first_contact(pairing, user, data.get("when"))
         return _("First contact recorded.")
+    if action == "accept_assignment":
+        lifecycle.accept_assignment(pairing, user)
+        return _("Thank you: you accepted this assignment. Make the first contact soon.")
+    if action == "decline":
+        fallback.decline(pairing, user, data["reason"], data["note"])
+        return _("You declined this assignment: programme staff will find another mentor.")
     if action == "objectives":
         lifecycle.update_agreement(agreement, user, objectives=data["objectives"])
         return _("Objectives saved. Each of you now accepts this version.")
@@ -167,7 +177,7 @@ def _do(action, pairing, user, form):
     raise RuleViolation(_("Unknown action."))
 
 
-NO_FORM_ACTIONS = {"accept"}
+NO_FORM_ACTIONS = {"accept", "accept_assignment"}
 
 
 @login_required
@@ -176,6 +186,8 @@ def pairing_page(request, pk):
     pairing = space.pairing_detail(pk, request.user)
     if pairing is None:
         raise Http404
+    if pairing.kind == MentoringKind.CIRCLE:  # a circle of equals has its own page
+        return redirect("wagtail_mentorat:circle", pk=pairing.pk)
     action = request.POST.get("action") if request.method == "POST" else None
     forms = _forms(pairing, request.user, request.POST, action)
     if action:

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         result = sweep()
         self.stdout.write(
             "reminders: {created} written, {enqueued} enqueued, {retried} retried, "
-            "{stuck} interrupted, {pairings} pairings in {batches} batches".format(
+            "{stuck} interrupted, {pairings} pairings in {batches} batches, "
+            "{fallbacks} unanswered assignment(s) passed to the next mentor".format(
                 **result.as_dict()
             )
         )

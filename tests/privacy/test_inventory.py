@@ -1,0 +1,105 @@
+"""The data inventory (A-2.1 s. 63.5) and privacy by default (art. 25 GDPR)."""
+
+import inspect
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+
+from wagtail_mentorat import lifecycle
+from wagtail_mentorat.models import ContactAfterClosure
+from wagtail_mentorat.privacy import inventory
+
+README = Path(settings.BASE_DIR) / "README.md"
+
+
+def test_every_field_of_our_apps_is_classified():
+    missing = inventory.unclassified()
+    assert not missing, "classify in wagtail_mentorat/privacy/inventory.py: " + ", ".join(missing)
+
+
+def test_the_inventory_names_no_field_that_is_gone():
+    assert inventory.stale() == []
+
+
+def test_every_classification_uses_known_keys():
+    for label, entry in inventory.INVENTORY.items():
+        assert entry.retention in inventory.RETENTION, label
+        assert entry.purpose.strip(), label
+        for names, access in entry.fields.items():
+            assert access in inventory.ACCESS, f"{label}: {names}"
+
+
+def test_the_readme_privacy_section_is_generated_and_up_to_date():
+    text = README.read_text()
+    assert inventory.START in text and inventory.END in text, (
+        "run: python manage.py mentorat_privacy_inventory --write-readme"
+    )
+    block = text.split(inventory.START, 1)[1].split(inventory.END, 1)[0]
+    assert block == "\n" + inventory.markdown(), (
+        "the README's inventory is stale: python manage.py mentorat_privacy_inventory "
+        "--write-readme"
+    )
+
+
+def test_the_command_prints_the_markdown(capsys):
+    call_command("mentorat_privacy_inventory", "--markdown")
+    assert capsys.readouterr().out == inventory.markdown()
+
+
+def test_readme_block_goes_under_the_privacy_heading_or_at_the_end():
+    under = inventory.readme_with_inventory("# T\n\n### Privacy (A-2.1)\n\nIntro.\n\n## Next\n")
+    assert under.index(inventory.START) > under.index("Intro.")
+    assert under.index(inventory.END) < under.index("## Next")
+    end = inventory.readme_with_inventory("# T\n\nText.\n")
+    assert end.rstrip().endswith(inventory.END)
+    again = inventory.readme_with_inventory(under)
+    assert again == under
+
+
+def _sharing_candidates():
+    for model in apps.get_models():
+        if not inventory.is_ours(model):
+            continue
+        label = f"{model._meta.app_label}.{model._meta.object_name}"
+        for f in inventory.own_fields(model):
+            name = f"{label}.{f.name}"
+            if name in inventory.SHARING_OPTIONS or any(
+                hint in f.name for hint in inventory.SHARING_NAME_HINTS
+            ):
+                yield name, f
+
+
+def test_every_visibility_or_sharing_option_defaults_to_its_most_restrictive_value():
+    found = dict(_sharing_candidates())
+    assert set(inventory.SHARING_OPTIONS) <= set(found), "a listed option no longer exists"
+    for name, field in found.items():
+        if name in inventory.NOT_SHARING_OPTIONS:
+            continue
+        assert name in inventory.SHARING_OPTIONS, (
+            f"{name} looks like a visibility or sharing option: list it in SHARING_OPTIONS with "
+            "its most restrictive value, or in NOT_SHARING_OPTIONS with the reason"
+        )
+        default = field.get_default()
+        assert default in inventory.SHARING_OPTIONS[name], f"{name} defaults to {default!r}"
+        if field.choices:
+            assert set(inventory.SHARING_OPTIONS[name]) & ({""} | {c[0] for c in field.choices})
+
+
+def test_closing_shares_no_contact_unless_asked():
+    default = inspect.signature(lifecycle.request_closure).parameters["contact_after"].default
+    assert default == ContactAfterClosure.NONE
+    # The form's first choice (what a browser shows selected) is the restrictive one.
+    assert ContactAfterClosure.choices[0][0] == ContactAfterClosure.NONE
+
+
+@pytest.mark.django_db
+def test_email_consent_is_restrictive_about_optional_reminders_nowhere_else():
+    """Privacy by default also covers the privacy app's own switches: a legal hold and a
+    withdrawal are explicit, never preset."""
+    from wagtail_mentorat.privacy.models import Consent, LegalHold
+
+    assert Consent._meta.get_field("withdrawn_at").get_default() is None
+    assert LegalHold._meta.get_field("lifted_at").get_default() is None

@@ -1,0 +1,778 @@
+"""The quality indicators, computed in the database.
+
+Every function takes a :class:`Scope` (programme, period, optional site and unit of the
+mentee) and returns plain numbers from one ORM aggregation (``Count``/``Avg`` with
+``filter=Q(...)``, durations as datetime differences): the number of queries never
+depends on the number of pairings or meetings. Only counts, dates and ratings are read;
+no confidential text (meeting summaries, notes, agreements, questions) feeds any of them.
+
+Populations, all in the programme and the period:
+- requests opened in the period;
+- pairings *started*: assigned (approved) in the period — matching, first contact,
+  agreement;
+- pairings *ended*: closed in the period — meetings, length, premature endings, reasons;
+- reviews *due* in the period (mid-term due date, or planned end for the final review);
+- final reviews submitted in the period — objectives attained, satisfaction;
+- help requests and extension requests made in the period.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    OCCUPYING_STATES,
+    PLANNED_REASONS_VALUES,
+    Agreement,
+    AgreementAcceptance,
+    ClosureReason,
+    ExpertiseArea,
+    Extension,
+    HelpRequest,
+    Meeting,
+    MemberRole,
+    MentoringRequest,
+    ObjectiveAttainment,
+    Pairing,
+    PairingMember,
+    PairingState,
+    ParticipantProfile,
+    ProgressReview,
+)
+
+MENTOR_ROLES = (MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR)
+
+
+def min_group():
+    """The smallest group a breakdown is shown for (privacy)."""
+    return int(getattr(settings, "MENTORAT_INDICATORS_MIN_GROUP", 5))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the indicators are computed for. ``end`` is inclusive."""
+
+    programme: object
+    start: datetime.date
+    end: datetime.date
+    site: str = ""
+    unit: str = ""
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def since(self):
+        return _aware(self.start)
+
+    @property
+    def until(self):  # exclusive
+        return _aware(self.end + datetime.timedelta(days=1))
+
+    @property
+    def is_group(self):
+        return bool(self.site or self.unit)
+
+    def in_period(self, name):
+        return Q(**{f"{name}__gte": self.since, f"{name}__lt": self.until})
+
+    def dates_in_period(self, name):
+        return Q(**{f"{name}__gte": self.start, f"{name}__lte": self.end})
+
+    def people(self, prefix):
+        """Profiles filter for the site and unit, ``prefix`` leading to a user."""
+        q = Q()
+        if self.site:
+            q &= Q(**{f"{prefix}mentorat_profile__site": self.site})
+        if self.unit:
+            q &= Q(**{f"{prefix}mentorat_profile__unit": self.unit})
+        return q
+
+    def pairings(self):
+        qs = Pairing.objects.filter(programme=self.programme)
+        if self.is_group:
+            mentees = PairingMember.objects.filter(
+                self.people("user__"), pairing_id=OuterRef("pk"), role=MemberRole.MENTEE
+            )
+            qs = qs.filter(Exists(mentees))
+        return qs
+
+    def pairing_filter(self, prefix):
+        """For a model with a ``pairing`` (through ``prefix``): the scope's pairings."""
+        q = Q(**{f"{prefix}programme": self.programme})
+        if self.is_group:
+            q &= Q(**{f"{prefix}pk__in": self.pairings().values("pk")})
+        return q
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def pct(part, whole):
+    """A share in percent (one decimal), or None with nothing to divide."""
+    if not whole:
+        return None
+    return round(100 * (part or 0) / whole, 1)
+
+
+def _days(delta):
+    return None if delta is None else round(delta.total_seconds() / 86400, 1)
+
+
+def _hours(delta):
+    return None if delta is None else round(delta.total_seconds() / 3600, 1)
+
+
+def _since(later, earlier):
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+# ----------------------------------------------------------------------------- group size
+
+
+def group_size(scope):
+    """People (profiles) in the chosen site and unit; None for the whole programme."""
+    if not scope.is_group:
+        return None
+    q = Q()
+    if scope.site:
+        q &= Q(site=scope.site)
+    if scope.unit:
+        q &= Q(unit=scope.unit)
+    return ParticipantProfile.objects.filter(q).count()
+
+
+# ----------------------------------------------------------------------------- indicators
+
+
+def requests(scope):
+    """Requests opened in the period, and how many found a mentor."""
+    qs = MentoringRequest.objects.filter(scope.in_period("created_at"), programme=scope.programme)
+    if scope.is_group:
+        qs = qs.filter(scope.people("mentee__"))
+    S = MentoringRequest.Status
+    row = qs.aggregate(
+        opened=Count("pk"),
+        matched=Count("pk", filter=Q(status=S.MATCHED)),
+        withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
+        waiting=Count("pk", filter=Q(status=S.OPEN)),
+        urgent=Count("pk", filter=Q(urgency=MentoringRequest.Urgency.URGENT)),
+    )
+    row["match_rate"] = pct(row["matched"], row["opened"] - row["withdrawn"])
+    return row
+
+
+def _signed():
+    """The agreement's current version is accepted by every member of the pairing."""
+    accepted = AgreementAcceptance.objects.filter(
+        agreement__pairing_id=OuterRef("pairing_id"),
+        user_id=OuterRef("user_id"),
+        version=F("agreement__version"),
+    )
+    unsigned = PairingMember.objects.filter(pairing_id=OuterRef("pk")).filter(~Exists(accepted))
+    return Exists(Agreement.objects.filter(pairing_id=OuterRef("pk"))) & ~Exists(unsigned)
+
+
+def started(scope):
+    """Pairings assigned in the period: time from request, first contact, agreement."""
+    qs = scope.pairings().filter(scope.in_period("assigned_at"))
+    contacted = Q(first_contact_at__isnull=False)
+    row = qs.aggregate(
+        assigned=Count("pk"),
+        with_request=Count("pk", filter=Q(request__isnull=False)),
+        to_match=Avg(_since("assigned_at", "request__created_at")),
+        contacted=Count("pk", filter=contacted),
+        contact_on_time=Count(
+            "pk", filter=contacted & Q(first_contact_at__lte=F("first_contact_due"))
+        ),
+        contact_late=Count(
+            "pk",
+            filter=Q(first_contact_at__gt=F("first_contact_due"))
+            | Q(first_contact_at__isnull=True, first_contact_due__lt=timezone.now()),
+        ),
+        to_contact=Avg(_since("first_contact_at", "assigned_at"), filter=contacted),
+        signed=Count("pk", filter=contacted & _signed()),
+    )
+    row["to_match_days"] = _days(row.pop("to_match"))
+    row["to_contact_hours"] = _hours(row.pop("to_contact"))
+    # Due: contacted, or past the deadline without contact (still counted as late).
+    due = row["contact_on_time"] + row["contact_late"]
+    row["contact_due"] = due
+    row["first_contact_on_time"] = pct(row["contact_on_time"], due)
+    row["agreements_signed"] = pct(row["signed"], row["contacted"])
+    return row
+
+
+def ended(scope):
+    """Pairings closed in the period: length, premature endings, commitment, extensions."""
+    qs = scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED)
+    row = qs.aggregate(
+        closed=Count("pk"),
+        premature=Count("pk", filter=Q(premature=True)),
+        commitment=Count("pk", filter=Q(closure_reason__in=PLANNED_REASONS_VALUES)),
+        extended=Count("pk", filter=Q(original_end__isnull=False)),
+        length=Avg(_since("closed_at", "assigned_at"), filter=Q(assigned_at__isnull=False)),
+    )
+    row["length_days"] = _days(row.pop("length"))
+    row["premature_share"] = pct(row["premature"], row["closed"])
+    row["commitment_share"] = pct(row["commitment"], row["closed"])
+    row["extended_share"] = pct(row["extended"], row["closed"])
+    return row
+
+
+def closure_reasons(scope):
+    """Pairings closed in the period by reason, with the premature ones. Reasons given by
+    fewer than the privacy threshold are merged into "fewer than N"."""
+    qs = scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED)
+    rows = (
+        qs.order_by()
+        .values("closure_reason")
+        .annotate(count=Count("pk"), premature=Count("pk", filter=Q(premature=True)))
+    )
+    labels = dict(ClosureReason.choices)
+    out = [
+        {
+            "reason": row["closure_reason"],
+            "label": labels.get(row["closure_reason"], row["closure_reason"] or "—"),
+            "count": row["count"],
+            "premature": row["premature"],
+        }
+        for row in rows
+    ]
+    return sorted(out, key=lambda r: (-r["count"], str(r["label"])))
+
+
+def meetings(scope, min_meetings):
+    """Meetings of the pairings closed in the period against the recommended minimum."""
+    closed = scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED)
+    per_pairing = (
+        Meeting.objects.filter(pairing__in=closed.values("pk"))
+        .order_by()
+        .values("pairing_id")
+        .annotate(n=Count("pk"))
+    )
+    row = per_pairing.aggregate(
+        total=Coalesce(Sum("n"), 0),
+        reached=Count("pairing_id", filter=Q(n__gte=min_meetings)),
+    )
+    if min_meetings == 0:
+        row["reached"] = None  # everyone reaches a minimum of none: computed from "closed"
+    return row
+
+
+def reviews(scope):
+    """Mid-term and final reviews due in the period (and already due today), done on time
+    (submitted on or before the due date), late, or missing."""
+    today = min(scope.today, scope.end)
+    midterm = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="midterm")
+    final = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="final")
+    mid_on_time = midterm.filter(submitted_at__date__lte=OuterRef("midterm_review_due"))
+    final_on_time = final.filter(submitted_at__date__lte=OuterRef("planned_end"))
+    live = ~Q(state__in=[PairingState.PROPOSED, PairingState.CANCELLED]) & Q(
+        start_date__isnull=False
+    )
+    mid_due = (
+        live
+        & Q(programme__midterm_review_required=True)
+        & Q(midterm_review_due__gte=scope.start, midterm_review_due__lte=today)
+        # A pairing that ended before its mid-term owes no mid-term review.
+        & (Q(closed_at__isnull=True) | Q(closed_at__date__gte=F("midterm_review_due")))
+    )
+    final_due = (
+        live
+        & Q(programme__final_review_required=True)
+        & Q(planned_end__gte=scope.start, planned_end__lte=today)
+        & (Q(closed_at__isnull=True) | Q(closed_at__date__gte=F("planned_end")))
+    )
+    qs = scope.pairings().filter(mid_due | final_due)
+    row = qs.aggregate(
+        midterm_due=Count("pk", filter=mid_due),
+        midterm_on_time=Count("pk", filter=mid_due & Exists(mid_on_time)),
+        midterm_done=Count("pk", filter=mid_due & Exists(midterm)),
+        final_due=Count("pk", filter=final_due),
+        final_on_time=Count("pk", filter=final_due & Exists(final_on_time)),
+        final_done=Count("pk", filter=final_due & Exists(final)),
+    )
+    row["reviews_on_time"] = pct(
+        row["midterm_on_time"] + row["final_on_time"], row["midterm_due"] + row["final_due"]
+    )
+    row["midterm_on_time_share"] = pct(row["midterm_on_time"], row["midterm_due"])
+    row["final_on_time_share"] = pct(row["final_on_time"], row["final_due"])
+    return row
+
+
+def satisfaction(scope):
+    """Satisfaction (1 to 5) given in the reviews submitted in the period."""
+    qs = ProgressReview.objects.filter(
+        scope.pairing_filter("pairing__"), scope.in_period("submitted_at")
+    )
+    final = Q(kind=ProgressReview.Kind.FINAL)
+    midterm = Q(kind=ProgressReview.Kind.MIDTERM)
+    row = qs.aggregate(
+        final_count=Count("pk", filter=final),
+        final_avg=Avg("satisfaction", filter=final),
+        final_satisfied=Count("pk", filter=final & Q(satisfaction__gte=4)),
+        midterm_count=Count("pk", filter=midterm),
+        midterm_avg=Avg("satisfaction", filter=midterm),
+    )
+    for key in ("final_avg", "midterm_avg"):
+        row[key] = None if row[key] is None else round(float(row[key]), 2)
+    row["satisfied_share"] = pct(row["final_satisfied"], row["final_count"])
+    return row
+
+
+def objectives(scope):
+    """Objectives as the final reviews submitted in the period rate them."""
+    qs = ObjectiveAttainment.objects.filter(
+        scope.pairing_filter("review__pairing__"),
+        scope.in_period("review__submitted_at"),
+        review__kind=ProgressReview.Kind.FINAL,
+    )
+    L = ObjectiveAttainment.Level
+    row = qs.aggregate(
+        rated=Count("pk"),
+        fully=Count("pk", filter=Q(level=L.FULLY)),
+        mostly=Count("pk", filter=Q(level=L.MOSTLY)),
+        partly=Count("pk", filter=Q(level=L.PARTLY)),
+        not_yet=Count("pk", filter=Q(level=L.NOT_YET)),
+    )
+    row["objectives_attained"] = pct(row["fully"] + row["mostly"], row["rated"])
+    return row
+
+
+def extensions(scope):
+    """Extension requests made in the period and their decisions."""
+    qs = Extension.objects.filter(
+        scope.pairing_filter("pairing__"), scope.in_period("requested_at")
+    )
+    S = Extension.Status
+    return qs.aggregate(
+        requested=Count("pk"),
+        approved=Count("pk", filter=Q(status=S.APPROVED)),
+        refused=Count("pk", filter=Q(status=S.REFUSED)),
+        waiting=Count("pk", filter=Q(status=S.REQUESTED)),
+    )
+
+
+def help_requests(scope):
+    """Help requests made in the period, answered within their deadline. A request still
+    open and not yet due is left out; one past its deadline without answer is late."""
+    now = timezone.now()
+    qs = HelpRequest.objects.filter(
+        scope.pairing_filter("pairing__"), scope.in_period("created_at")
+    )
+    due = Q(answered_at__isnull=False) | Q(due_at__lt=now)
+    on_time = Q(answered_at__isnull=False, answered_at__lte=F("due_at"))
+    urgent = Q(urgent=True)
+    row = qs.aggregate(
+        asked=Count("pk"),
+        due=Count("pk", filter=due),
+        on_time=Count("pk", filter=on_time),
+        urgent_due=Count("pk", filter=urgent & due),
+        urgent_on_time=Count("pk", filter=urgent & on_time),
+        unanswered=Count("pk", filter=Q(answered_at__isnull=True)),
+        to_answer=Avg(_since("answered_at", "created_at"), filter=Q(answered_at__isnull=False)),
+    )
+    row["to_answer_hours"] = _hours(row.pop("to_answer"))
+    row["help_on_time"] = pct(row["on_time"], row["due"])
+    row["urgent_on_time_share"] = pct(row["urgent_on_time"], row["urgent_due"])
+    return row
+
+
+def mentor_training(scope):
+    """Mentors who accompanied a pairing of the programme during the period and hold
+    every training the programme requires of mentors (valid on the period's last day)."""
+    from training.services import users_who_completed
+
+    modules = list(scope.programme.mentor_training.values_list("pk", flat=True))
+    members = PairingMember.objects.filter(
+        scope.pairing_filter("pairing__"),
+        role__in=MENTOR_ROLES,
+        pairing__assigned_at__lt=scope.until,
+    ).filter(Q(pairing__closed_at__isnull=True) | Q(pairing__closed_at__gte=scope.since))
+    members = members.exclude(pairing__state=PairingState.CANCELLED)
+    aggregates = {"mentors": Count("user_id", distinct=True)}
+    if modules:
+        done = users_who_completed(modules, on=scope.end)
+        aggregates["trained"] = Count("user_id", distinct=True, filter=Q(user_id__in=done))
+    row = members.aggregate(**aggregates)
+    row["required"] = len(modules)
+    row["trained"] = row.get("trained")
+    row["mentors_trained"] = pct(row["trained"], row["mentors"]) if modules else None
+    return row
+
+
+def _free_places(scope):
+    """Mentor profiles (willing to mentor, active, in the site and unit) with their free
+    places now, in every programme (a place is a person's time)."""
+    taken = (
+        PairingMember.objects.filter(
+            role=MemberRole.MENTEE,
+            pairing__state__in=OCCUPYING_STATES,
+            pairing__members__user_id=OuterRef("user_id"),
+            pairing__members__role__in=MENTOR_ROLES,
+        )
+        .order_by()
+        .values("pairing__members__user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    q = Q(is_mentor=True, user__is_active=True)
+    if scope.site:
+        q &= Q(site=scope.site)
+    if scope.unit:
+        q &= Q(unit=scope.unit)
+    capacity = Coalesce("mentor_capacity", Value(scope.programme.mentor_capacity))
+    return ParticipantProfile.objects.filter(q).annotate(
+        free=Greatest(
+            capacity - Coalesce(Subquery(taken, output_field=IntegerField()), 0),
+            0,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def supply_and_demand(scope):
+    """Requests waiting now against free mentor places now, overall and by area of
+    expertise (seed 000: 8 requests for 4 mentors went unseen). Four queries."""
+    waiting = MentoringRequest.objects.filter(
+        programme=scope.programme, status=MentoringRequest.Status.OPEN
+    )
+    if scope.is_group:
+        waiting = waiting.filter(scope.people("mentee__"))
+    profiles = _free_places(scope)
+    overall = profiles.aggregate(mentors=Count("pk"), places=Coalesce(Sum("free"), 0))
+    overall["waiting"] = waiting.count()
+    supply = {
+        row["expertise"]: row["places"]
+        for row in profiles.filter(expertise__isnull=False)
+        .order_by()
+        .values("expertise")
+        .annotate(places=Sum("free"))
+    }
+    demand = {
+        row["expertise"]: row["n"]
+        for row in waiting.filter(expertise__isnull=False)
+        .order_by()
+        .values("expertise")
+        .annotate(n=Count("pk", distinct=True))
+    }
+    areas = []
+    for area in ExpertiseArea.objects.filter(pk__in=set(supply) | set(demand)).order_by("name"):
+        areas.append(
+            {
+                "area": area.name,
+                "supply": supply.get(area.pk, 0) or 0,
+                "demand": demand.get(area.pk, 0),
+            }
+        )
+    for row in areas:
+        row["gap"] = row["demand"] - row["supply"]
+    overall["gap"] = overall["waiting"] - overall["places"]
+    overall["areas"] = areas
+    return overall
+
+
+def monthly(scope):
+    """Trends: per month of the period, requests opened, pairings assigned, pairings
+    closed and those closed prematurely. Three queries."""
+    months = []
+    day = scope.start.replace(day=1)
+    while day <= scope.end:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    series = {
+        m: {"month": m, "requests": 0, "assigned": 0, "closed": 0, "premature": 0} for m in months
+    }
+    tz = timezone.get_current_timezone()
+
+    def fill(qs, field_name, **aggregates):
+        rows = (
+            qs.annotate(month=TruncMonth(field_name, tzinfo=tz))
+            .order_by()
+            .values("month")
+            .annotate(**aggregates)
+        )
+        for row in rows:
+            month = row.pop("month")
+            if isinstance(month, datetime.datetime):
+                month = (
+                    timezone.localtime(month, tz).date()
+                    if timezone.is_aware(month)
+                    else month.date()
+                )
+            if month in series:
+                series[month].update(row)
+
+    req = MentoringRequest.objects.filter(scope.in_period("created_at"), programme=scope.programme)
+    if scope.is_group:
+        req = req.filter(scope.people("mentee__"))
+    fill(req, "created_at", requests=Count("pk"))
+    fill(
+        scope.pairings().filter(scope.in_period("assigned_at")), "assigned_at", assigned=Count("pk")
+    )
+    fill(
+        scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED),
+        "closed_at",
+        closed=Count("pk"),
+        premature=Count("pk", filter=Q(premature=True)),
+    )
+    return [series[m] for m in months]
+
+
+# ----------------------------------------------------------------------------- assembly
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str
+    value: object  # a number, or None when there is nothing to measure yet
+    unit: str = "%"
+    detail: str = ""
+    reference: object = None
+    source: str = ""
+    lower_is_better: bool = False
+    numerator: object = None
+    denominator: object = None
+
+    @property
+    def meets_reference(self):
+        if self.value is None or self.reference is None:
+            return None
+        return (
+            self.value <= self.reference if self.lower_is_better else self.value >= self.reference
+        )
+
+
+def compute(scope, references=None):
+    """Every indicator for ``scope``: a dict with the raw figures of each family, the
+    list of :class:`Indicator` in display order, the closure reasons, supply and demand,
+    and the monthly trends. A fixed number of queries."""
+    programme = scope.programme
+    data = {
+        "requests": requests(scope),
+        "started": started(scope),
+        "ended": ended(scope),
+        "reasons": closure_reasons(scope),
+        "meetings": meetings(scope, programme.min_meetings),
+        "reviews": reviews(scope),
+        "satisfaction": satisfaction(scope),
+        "objectives": objectives(scope),
+        "extensions": extensions(scope),
+        "help": help_requests(scope),
+        "training": mentor_training(scope),
+        "supply": supply_and_demand(scope),
+        "monthly": monthly(scope),
+    }
+    closed = data["ended"]["closed"]
+    reached = data["meetings"]["reached"]
+    if reached is None:
+        reached = closed
+    data["meetings"]["reached"] = reached
+    data["meetings"]["average"] = round(data["meetings"]["total"] / closed, 1) if closed else None
+    data["meetings"]["meetings_min_share"] = pct(reached, closed)
+    data["indicators"] = build_indicators(data, programme, references)
+    return data
+
+
+def build_indicators(data, programme, references=None):
+    r, s, e, m = data["requests"], data["started"], data["ended"], data["meetings"]
+    rv, sat, obj, ext = (
+        data["reviews"],
+        data["satisfaction"],
+        data["objectives"],
+        data["extensions"],
+    )
+    hp, tr, sd = data["help"], data["training"], data["supply"]
+    rows = [
+        Indicator(
+            "match_rate",
+            _("Requests matched with a mentor"),
+            r["match_rate"],
+            numerator=r["matched"],
+            denominator=r["opened"] - r["withdrawn"],
+            detail=_(
+                "%(opened)s opened in the period, %(withdrawn)s withdrawn, "
+                "%(waiting)s still waiting"
+            )
+            % r,
+        ),
+        Indicator(
+            "supply_gap",
+            _("Waiting requests against free mentor places (now)"),
+            sd["gap"],
+            unit="",
+            numerator=sd["waiting"],
+            denominator=sd["places"],
+            detail=_(
+                "%(waiting)s requests waiting, %(places)s free places among %(mentors)s mentors"
+            )
+            % sd,
+            lower_is_better=True,
+        ),
+        Indicator(
+            "to_match_days",
+            _("Average time from request to match"),
+            s["to_match_days"],
+            unit=_("days"),
+            denominator=s["with_request"],
+        ),
+        Indicator(
+            "to_contact_hours",
+            _("Average time from assignment to first contact"),
+            s["to_contact_hours"],
+            unit=_("hours"),
+            denominator=s["contacted"],
+        ),
+        Indicator(
+            "first_contact_on_time",
+            _("First contacts within the deadline (%(hours)s h)")
+            % {"hours": programme.first_contact_hours},
+            s["first_contact_on_time"],
+            numerator=s["contact_on_time"],
+            denominator=s["contact_due"],
+        ),
+        Indicator(
+            "agreements_signed",
+            _("Agreements signed by every member"),
+            s["agreements_signed"],
+            numerator=s["signed"],
+            denominator=s["contacted"],
+        ),
+        Indicator(
+            "meetings_min_share",
+            _("Ended pairings with at least %(n)s meetings") % {"n": programme.min_meetings},
+            m["meetings_min_share"],
+            numerator=m["reached"],
+            denominator=e["closed"],
+            detail=_("%(average)s meetings per pairing on average") % {"average": m["average"]}
+            if m["average"] is not None
+            else "",
+        ),
+        Indicator(
+            "reviews_on_time",
+            _("Reviews done on time (mid-term and final)"),
+            rv["reviews_on_time"],
+            numerator=rv["midterm_on_time"] + rv["final_on_time"],
+            denominator=rv["midterm_due"] + rv["final_due"],
+            detail=_(
+                "mid-term: %(midterm_on_time)s of %(midterm_due)s on time; "
+                "final: %(final_on_time)s of %(final_due)s on time"
+            )
+            % rv,
+        ),
+        Indicator(
+            "length_days",
+            _("Average length of the relationships that ended"),
+            e["length_days"],
+            unit=_("days"),
+            denominator=e["closed"],
+        ),
+        Indicator(
+            "premature_share",
+            _("Pairings closed prematurely"),
+            e["premature_share"],
+            numerator=e["premature"],
+            denominator=e["closed"],
+            lower_is_better=True,
+        ),
+        Indicator(
+            "commitment_share",
+            _("Pairings that reached their planned commitment"),
+            e["commitment_share"],
+            numerator=e["commitment"],
+            denominator=e["closed"],
+            detail=_("ended with objectives attained or at the planned end"),
+        ),
+        Indicator(
+            "objectives_attained",
+            _("Objectives mostly or fully attained (final reviews)"),
+            obj["objectives_attained"],
+            numerator=obj["fully"] + obj["mostly"],
+            denominator=obj["rated"],
+        ),
+        Indicator(
+            "satisfaction",
+            _("Average satisfaction in the final reviews (1 to 5)"),
+            sat["final_avg"],
+            unit="/5",
+            denominator=sat["final_count"],
+        ),
+        Indicator(
+            "extensions",
+            _("Extensions requested"),
+            ext["requested"],
+            unit="",
+            detail=_("%(approved)s approved, %(refused)s refused, %(waiting)s waiting") % ext,
+        ),
+        Indicator(
+            "mentors_trained",
+            _("Mentors who completed the required training"),
+            tr["mentors_trained"],
+            numerator=tr["trained"],
+            denominator=tr["mentors"],
+            detail="" if tr["required"] else _("The programme requires no training of mentors."),
+        ),
+        Indicator(
+            "help_on_time",
+            _("Help requests answered within their deadline"),
+            hp["help_on_time"],
+            numerator=hp["on_time"],
+            denominator=hp["due"],
+            detail=_("urgent: %(urgent_on_time)s of %(urgent_due)s on time") % hp,
+        ),
+    ]
+    threshold = min_group()
+    for row in rows:
+        if row.key == "satisfaction" and (row.denominator or 0) < threshold:
+            # An average of a few ratings would say what one person answered.
+            row.value = None
+            row.detail = _("Shown from %(n)s answers.") % {"n": threshold}
+        if references is not None:
+            row.reference, row.source = references.for_key(row.key)
+    return rows
+
+
+def has_data(data):
+    return bool(
+        data["requests"]["opened"]
+        or data["started"]["assigned"]
+        or data["ended"]["closed"]
+        or data["help"]["asked"]
+    )
+
+
+def suppress_small(data, threshold=None):
+    """Breakdowns (closure reasons, areas) keep their rows of ``threshold`` or more; the
+    smaller ones are merged so that no group of fewer people shows."""
+    threshold = threshold or min_group()
+    reasons = data["reasons"]
+    shown = [row for row in reasons if row["count"] >= threshold]
+    hidden = sum(row["count"] for row in reasons if row["count"] < threshold)
+    data["reasons"] = shown
+    data["reasons_hidden"] = hidden
+    areas = data["supply"]["areas"]
+    for row in areas:
+        row["small"] = row["demand"] < threshold and row["demand"] > 0
+    data["supply"]["areas"] = [row for row in areas if not row["small"]] + [
+        row for row in areas if row["small"]
+    ]
+    return data

@@ -1,0 +1,117 @@
+"""The coordinators' panel on the Wagtail admin home: what needs attention today."""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from wagtail.admin.ui.components import Component
+
+from ..models import Extension, HelpRequest, Meeting, Pairing, PairingState, ProgressReview
+
+S = PairingState
+OPEN = [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING]
+
+
+def attention(now=None):
+    """Counts of what is overdue or waiting, across every programme. Four queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    midterm = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="midterm")
+    final = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="final")
+    cadences = sorted(
+        set(
+            Pairing.objects.filter(state=S.ACTIVE)
+            .order_by()
+            .values_list("programme__meeting_cadence_weeks", flat=True)
+            .distinct()
+        )
+    )
+    # Quiet: no meeting within the programme's cadence, counted from the first contact.
+    quiet = Q(pk__in=[])
+    for weeks in cadences:
+        since = now - datetime.timedelta(weeks=weeks)
+        recent = Meeting.objects.filter(pairing_id=OuterRef("pk"), held_at__gte=since)
+        quiet |= Q(programme__meeting_cadence_weeks=weeks, first_contact_at__lt=since) & ~Exists(
+            recent
+        )
+    row = Pairing.objects.filter(state__in=[S.PROPOSED, *OPEN]).aggregate(
+        first_contact=Count("pk", filter=Q(state=S.APPROVED, first_contact_due__lt=now)),
+        midterm=Count(
+            "pk",
+            filter=Q(
+                state=S.ACTIVE,
+                midterm_review_due__lt=today,
+                programme__midterm_review_required=True,
+            )
+            & ~Exists(midterm),
+        ),
+        final=Count(
+            "pk",
+            filter=Q(
+                state__in=[S.ACTIVE, S.CLOSING],
+                planned_end__lt=today,
+                programme__final_review_required=True,
+            )
+            & ~Exists(final),
+        ),
+        quiet=Count("pk", filter=Q(state=S.ACTIVE) & quiet),
+        proposed=Count("pk", filter=Q(state=S.PROPOSED)),
+        closing=Count("pk", filter=Q(state=S.CLOSING)),
+    )
+    help_row = HelpRequest.objects.filter(
+        urgent=True, answered_at__isnull=True, pairing__state__in=OPEN
+    ).aggregate(urgent=Count("pk"), urgent_overdue=Count("pk", filter=Q(due_at__lt=now)))
+    row.update(help_row)
+    row["extensions"] = Extension.objects.filter(status=Extension.Status.REQUESTED).count()
+    return row
+
+
+def _pairings_url(query):
+    try:
+        return reverse("wagtailsnippets_wagtail_mentorat_pairing:list") + query
+    except NoReverseMatch:  # pragma: no cover - the core's admin is always installed
+        return ""
+
+
+class AttentionPanel(Component):
+    name = "mentorat_attention"
+    template_name = "mentorat_indicators/home_panel.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        from django.utils.translation import gettext as _
+
+        counts = attention()
+        items = [
+            (
+                counts["first_contact"],
+                _("First contacts overdue"),
+                _pairings_url("?overdue=first_contact"),
+            ),
+            (counts["urgent"], _("Urgent help requests unanswered"), ""),
+            (counts["urgent_overdue"], _("… of which past their deadline"), ""),
+            (counts["midterm"], _("Mid-term reviews overdue"), _pairings_url("?overdue=midterm")),
+            (counts["final"], _("Final reviews overdue"), _pairings_url("?overdue=end")),
+            (counts["quiet"], _("Pairings with no meeting for too long"), ""),
+            (
+                counts["proposed"],
+                _("Pairings waiting for approval"),
+                _pairings_url("?state=proposed"),
+            ),
+            (
+                counts["closing"],
+                _("Closures waiting for approval"),
+                _pairings_url("?state=closing"),
+            ),
+            (counts["extensions"], _("Extensions waiting for a decision"), ""),
+        ]
+        total = sum(c for i, (c, _label, _url) in enumerate(items) if i != 2)
+        return {
+            "items": [
+                {"count": c, "label": label, "url": url, "sub": i == 2}
+                for i, (c, label, url) in enumerate(items)
+            ],
+            "total": total,
+            "dashboard_url": reverse("mentorat_indicators:dashboard"),
+        }

@@ -1,0 +1,48 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .. import rules
+
+
+class CoordinatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return rules.is_coordinator(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_indicator_urls():
+    from . import views
+
+    urls = [
+        path("", views.DashboardView.as_view(), name="dashboard"),
+        path("references/", views.ReferencesView.as_view(), name="references"),
+        path("auto-evaluation/", views.AssessmentIndexView.as_view(), name="assessments"),
+        path(
+            "auto-evaluation/<int:pk>/",
+            views.AssessmentEditView.as_view(),
+            name="assessment_edit",
+        ),
+        path(
+            "auto-evaluation/<int:pk>/rapport/",
+            views.AssessmentReportView.as_view(),
+            name="assessment_report",
+        ),
+    ]
+    return [path("mentorat/indicateurs/", include((urls, "mentorat_indicators")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_indicators_menu_item():
+    return CoordinatorMenuItem(
+        _("Indicators"), reverse("mentorat_indicators:dashboard"), icon_name="table", order=201
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_attention_panel(request, panels):
+    if rules.is_coordinator(request.user):
+        from .panels import AttentionPanel
+
+        panels.append(AttentionPanel())

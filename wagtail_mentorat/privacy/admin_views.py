@@ -1,0 +1,128 @@
+"""Wagtail admin screens of the privacy app: the incident register (create, inspect and
+export only), the read-access audit and legal holds for privacy officers, and the
+coordinators' reading of disagreements (each opening audited)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from wagtail_mentorat.admin_access import PermissionCheckedChooserViewSet
+from wagtail_mentorat.models import Disagreement
+
+from .inspect import AuditedInspectMixin
+from .models import Incident, IncidentFollowUp, LegalHold, ReadAccess
+
+
+class RecordedByCreateView(generic.CreateView):
+    def save_instance(self):
+        self.form.instance.recorded_by = self.request.user
+        return super().save_instance()
+
+
+class PlacedByCreateView(generic.CreateView):
+    def save_instance(self):
+        self.form.instance.placed_by = self.request.user
+        return super().save_instance()
+
+
+INCIDENT_FIELDS = [
+    "information_involved",
+    "circumstances",
+    "occurred_on",
+    "occurred_until",
+    "discovered_on",
+    "people_affected",
+    "people_affected_approximate",
+    "risk_assessment",
+    "serious_injury_risk",
+    "commission_notified_on",
+    "people_notified_on",
+    "public_notice",
+    "measures_taken",
+]
+
+
+class IncidentViewSet(ModelViewSet):
+    name = "mentorat_incidents"
+    model = Incident
+    icon = "warning"
+    menu_label = _("Confidentiality incidents")
+    add_view_class = RecordedByCreateView
+    form_fields = INCIDENT_FIELDS
+    list_display = ["__str__", "occurred_on", "discovered_on", "people_affected",
+                    "serious_injury_risk", "recorded_at"]  # fmt: skip
+    list_filter = ["serious_injury_risk"]
+    list_export = ["id", *INCIDENT_FIELDS, "recorded_by", "recorded_at"]
+    export_filename = "registre-incidents-confidentialite"
+    inspect_view_enabled = True
+    inspect_view_fields = [*INCIDENT_FIELDS, "recorded_by", "recorded_at"]
+
+
+class IncidentFollowUpViewSet(ModelViewSet):
+    name = "mentorat_incident_followups"
+    model = IncidentFollowUp
+    icon = "list-ul"
+    menu_label = _("Incident follow-ups")
+    add_view_class = RecordedByCreateView
+    form_fields = ["incident", "commission_notified_on", "people_notified_on", "measures_taken",
+                   "note"]  # fmt: skip
+    list_display = ["__str__", "incident", "recorded_at"]
+    list_export = ["id", "incident", "commission_notified_on", "people_notified_on",
+                   "measures_taken", "note", "recorded_by", "recorded_at"]  # fmt: skip
+    export_filename = "registre-incidents-suivis"
+    inspect_view_enabled = True
+
+
+class ReadAccessViewSet(ModelViewSet):
+    name = "mentorat_read_audit"
+    model = ReadAccess
+    icon = "view"
+    menu_label = _("Read-access audit")
+    form_fields = ["reason"]  # never used: nobody adds or edits a row (policy)
+    list_display = ["accessed_at", "user", "content_type", "object_id", "reason"]
+    list_filter = ["content_type"]
+    list_export = ["accessed_at", "user", "content_type", "object_id", "reason"]
+    export_filename = "audit-lectures"
+    inspect_view_enabled = True
+
+
+class LegalHoldViewSet(ModelViewSet):
+    name = "mentorat_legal_holds"
+    model = LegalHold
+    icon = "lock"
+    menu_label = _("Legal holds")
+    add_view_class = PlacedByCreateView
+    form_fields = ["user", "pairing", "reason", "lifted_at"]
+    list_display = ["__str__", "user", "pairing", "reason", "placed_at", "lifted_at"]
+    list_export = ["id", "user", "pairing", "reason", "placed_by", "placed_at", "lifted_at"]
+    inspect_view_enabled = True
+
+
+class PrivacyViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Privacy")
+    menu_icon = "lock"
+    menu_order = 210
+    items = (IncidentViewSet, IncidentFollowUpViewSet, ReadAccessViewSet, LegalHoldViewSet)
+
+
+class DisagreementViewSet(SnippetViewSet):
+    """Disagreements raised to programme staff (seed 001): the list shows states and dates;
+    the description is read in the inspection, and each opening is audited."""
+
+    model = Disagreement
+    chooser_viewset_class = PermissionCheckedChooserViewSet  # Wagtail's checks none
+    icon = "warning"
+    menu_label = _("Disagreements")
+    add_to_admin_menu = True
+    menu_order = 201
+    list_display = ["__str__", "pairing", "topic", "status", "created_at"]
+    list_filter = ["status", "topic"]
+    inspect_view_enabled = True
+    inspect_view_class = type(
+        "DisagreementInspectView",
+        (AuditedInspectMixin, SnippetInspectView),
+        {"audit_reason": "mediating a disagreement"},
+    )
+    inspect_view_fields = ["pairing", "topic", "status", "created_at", "description"]
