@@ -20,6 +20,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import Http404
+from django.urls import reverse
 
 logger = logging.getLogger("mentorat.security")
 
@@ -82,19 +83,36 @@ class SecurityLogMiddleware:
 
     Every 403, and every 404 raised by a view of a resolved route (a record the person
     may not see answers 404 like a record that does not exist, so both are logged; the
-    page tree's own "no such page" 404s are not, they are not access decisions).
+    page tree's own "no such page" 404s are not, they are not access decisions). In the
+    Wagtail admin, a refusal is a redirect: to the admin's login for a logged-in person
+    without admin access, to the admin's home (with "Sorry, you do not have permission")
+    for a missing permission; both are logged with status 302.
     """
 
     IGNORED_ROUTES = {"wagtail_serve"}
+    ADMIN_OWN_ROUTES = {"wagtailadmin_home", "wagtailadmin_login", "wagtailadmin_logout"}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 403 and not getattr(request, "_security_logged", False):
+        if getattr(request, "_security_logged", False):
+            return response
+        if response.status_code == 403:
             self._log(request, 403)
+        elif response.status_code == 302 and self._is_admin_refusal(request, response):
+            self._log(request, 302)
         return response
+
+    def _is_admin_refusal(self, request, response):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or _route(request) in self.ADMIN_OWN_ROUTES:
+            return False
+        if not request.path.startswith(reverse("wagtailadmin_home")):
+            return False
+        location = response.get("Location", "").split("?")[0]
+        return location in (reverse("wagtailadmin_home"), reverse("wagtailadmin_login"))
 
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied):

@@ -148,9 +148,7 @@ def open_circle(request):
         else:
             messages.success(request, _("Circle “%(title)s” opened.") % {"title": circle.title})
             return redirect("mentorat_circles_admin")
-    return _page(
-        request, "wagtail_mentorat/admin/circle_form.html", _("Open a circle"), form=form
-    )
+    return _page(request, "wagtail_mentorat/admin/circle_form.html", _("Open a circle"), form=form)
 
 
 def close_circle(request, pk):

@@ -3,6 +3,7 @@
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 
 from django.utils.html import strip_tags
 from wagtail.search import index
@@ -32,6 +33,13 @@ def french_stemmer():
     return stemmer
 
 
+@lru_cache(maxsize=100_000)
+def stem(word):
+    """The French stem of one word. Cached: a language has far fewer distinct words than
+    an index has occurrences, and stemming was most of the time spent indexing pages."""
+    return french_stemmer().stemWord(word)
+
+
 def search_words(text):
     """The words of ``text``, accent-folded and lower-cased, each followed by its French
     stem when the stem differs: "Supervisions évaluées" -> ["supervisions", "supervis",
@@ -41,13 +49,12 @@ def search_words(text):
     "supervision" and "mentorats" finds "mentorat" whatever the search backend does
     with French (PostgreSQL's default configuration stems English; SQLite's none).
     """
-    stemmer = french_stemmer()
     words = []
     for word in WORD_RE.findall((text or "").lower()):
         folded = fold_accents(word)
         # The stemmer reads accents ("évaluées" -> "évalu") but a query may have none
         # ("evaluees" -> "evalue"): keep both stems, folded.
-        forms = [folded, fold_accents(stemmer.stemWord(word)), stemmer.stemWord(folded)]
+        forms = [folded, fold_accents(stem(word)), stem(folded)]
         words.extend(dict.fromkeys(form for form in forms if form))
     return words
 

@@ -113,5 +113,5 @@ def register_mentorat_log_actions(actions):
         actions.register_action(f"wagtail_mentorat.{name}", label, message)
 
 
-from . import import_views  # noqa: E402,F401  (registers the import's admin hooks)
-from . import circle_admin  # noqa: E402,F401  (peer support circles' admin screens)
+# Admin screens with their own hooks: the CSV import, peer support circles.
+from . import circle_admin, import_views  # noqa: E402,F401

@@ -305,3 +305,17 @@ def test_old_messages_keep_no_author_link_after_account_deletion(active, cast, l
     Message.objects.update(author=None)
     html = login(cast["mentee"]).get(thread_url(active)).content.decode()
     assert "A former member" in html
+
+
+def test_a_new_member_reads_the_thread_after_accepting_the_charter(circle, members, cast, login):
+    messaging.post_message(circle.pairing, members[0], SECRET)
+    newcomer = cast["peers"][5]
+    join(circle, newcomer, cast["facilitator"])
+    client = login(newcomer)
+    html = client.get(thread_url(circle.pairing)).content.decode()
+    assert SECRET not in html and "charter-first" in html
+    response = client.post(thread_url(circle.pairing), {"body": "Bonjour"})
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors().as_data()[0].code == "charter"
+    circles.accept_charter(circle, newcomer)
+    assert SECRET in client.get(thread_url(circle.pairing)).content.decode()

@@ -40,8 +40,8 @@ from wagtail_mentorat.models import (
     MentoringRequest,
     Pairing,
     ParticipantProfile,
-    ProgressReview,
     Programme,
+    ProgressReview,
 )
 
 UTC = datetime.UTC

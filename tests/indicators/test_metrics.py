@@ -173,6 +173,12 @@ def test_indicators_carry_their_reference(scope):
     assert rows["commitment_share"].meets_reference is False  # 50 < 69
     assert (rows["match_rate"].value, rows["match_rate"].reference) == (80.0, 70)
     assert rows["first_contact_on_time"].reference is None
+    assert [rows[k].note for k in ("match_rate", "premature_share", "commitment_share")] == [
+        1,
+        2,
+        3,
+    ]
+    assert rows["supply_gap"].value == 17  # 18 free places, 1 request waiting
 
 
 def test_satisfaction_average_hidden_below_the_threshold(scope):

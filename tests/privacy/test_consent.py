@@ -131,3 +131,8 @@ def test_privacy_page_withdraws_and_gives_consent(cast, login):
         client.post(reverse("wagtail_mentorat:privacy:consent"), {"purpose": "x"}).status_code
         == 404
     )
+
+
+def test_the_space_links_to_the_privacy_page(cast, login):
+    html = login(cast["mentee"]).get(reverse("wagtail_mentorat:space")).content.decode()
+    assert reverse("wagtail_mentorat:privacy:page") in html

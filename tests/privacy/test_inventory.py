@@ -103,3 +103,12 @@ def test_email_consent_is_restrictive_about_optional_reminders_nowhere_else():
 
     assert Consent._meta.get_field("withdrawn_at").get_default() is None
     assert LegalHold._meta.get_field("lifted_at").get_default() is None
+
+
+def test_the_block_moves_under_the_privacy_heading_once_it_exists():
+    first = inventory.readme_with_inventory("# T\n\nText.\n")
+    later = first + "\n## Security and privacy\n\n### Privacy (A-2.1)\n\nIntro.\n\n## Next\n"
+    moved = inventory.readme_with_inventory(later)
+    assert moved.count(inventory.START) == 1
+    assert moved.index("### Privacy (A-2.1)") < moved.index(inventory.START)
+    assert moved.index(inventory.END) < moved.index("## Next")

@@ -72,6 +72,12 @@ def test_the_register_is_append_only():
     follow_up = IncidentFollowUp.objects.create(incident=row, note="Avis envoyé à la CAI")
     with pytest.raises(PermissionDenied):
         follow_up.delete()
+    with pytest.raises(PermissionDenied):
+        Incident.objects.filter(pk=row.pk).update(circumstances="x")
+    with pytest.raises(PermissionDenied):
+        Incident.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        IncidentFollowUp.objects.all().delete()
     assert Incident.objects.get().circumstances == "Courriel envoyé au mauvais destinataire"
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from ..text import fold_accents, french_stemmer
+from ..text import fold_accents, stem
 
 WORD_RE = re.compile(r"[^\W\d_]+")
 STOPWORDS = frozenset(
@@ -18,9 +18,8 @@ STOPWORDS = frozenset(
 def stems(text):
     """The set of French stems of ``text``: "Évaluations en santé mentale" ->
     {"evalu", "sant", "mental"}."""
-    stemmer = french_stemmer()
     result = set()
     for word in WORD_RE.findall(fold_accents(text or "").lower()):
         if len(word) > 2 and word not in STOPWORDS:
-            result.add(stemmer.stemWord(word))
+            result.add(stem(word))
     return frozenset(result)

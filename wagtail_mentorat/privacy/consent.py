@@ -5,9 +5,12 @@ A person is *excluded* from a purpose when their latest ledger line for it is wi
 No line at all means the consent recorded by the registration before the ledger existed
 (``ParticipantProfile.consent_version``) still stands.
 
-The core calls two functions, each costing no query of its own (subqueries):
-:func:`excluded_users` (matching: out of the mentors and the waiting requests; email: no
-new outbox row) and :func:`is_installed`.
+Hooks in the core (each harmless when the privacy app is not installed):
+:func:`exclude_withdrawn` in ``matching.adapter`` (mentors and waiting requests, through a
+subquery: no extra query), :func:`excluded_user_ids` in ``notifications.outbox.insert`` (no
+new outbox row; one query per batch) and :func:`record_registration` at registration.
+The quality indicators can leave out people with ``exclude_withdrawn(qs,
+Purpose.INDICATORS, field=...)``.
 """
 
 from django.apps import apps
@@ -41,7 +44,7 @@ def _latest_withdrawn():
 
 def excluded_users(purpose):
     """A subquery of the ids of people who withdrew their consent to ``purpose``; use it as
-    ``.exclude(user_id__in=excluded_users(Purpose.MATCHING))``. Empty when the privacy app
+    ``.exclude(user_id__in=excluded_users(Purpose.MATCHING))``. None when the privacy app
     is not installed."""
     if not is_installed():
         return None

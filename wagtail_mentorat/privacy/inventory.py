@@ -16,6 +16,7 @@ from django.apps import apps
 ACCESS = {
     "pair": "the pairing's members (mentee and mentors)",
     "author": "its author only",
+    "author_staff": "its author and programme staff (each reading audited)",
     "pair_staff": "the pairing's members and programme staff",
     "status": "the pairing's members, the mentee's manager and programme staff (states "
     "and dates, never content)",
@@ -24,9 +25,7 @@ ACCESS = {
     "manager": "the mentor who wrote it and the mentee's manager",
     "staff": "programme staff (coordinators)",
     "officer": "the privacy officer",
-    "officer_staff": "the privacy officer and programme staff",
     "everyone": "every staff member of the intranet (published content)",
-    "editors": "content editors and programme staff (configuration)",
     "system": "nobody: technical value used by the software",
 }
 
@@ -162,7 +161,7 @@ INVENTORY = {
     "wagtail_mentorat.Disagreement": _e(
         "A disagreement raised confidentially to programme staff (seed 001)", "pairing",
         {"id pairing topic raised_by created_at status handled_by": "pair_staff",
-         "description": "staff"},
+         "description": "author_staff"},
     ),
     "wagtail_mentorat.CheckIn": _e(
         "Programme staff's follow-up of a pairing (MENTOR standard 5)", "pairing",
@@ -495,7 +494,10 @@ def readme_with_inventory(text):
     if START in text and END in text:
         before, rest = text.split(START, 1)
         _old, after = rest.split(END, 1)
-        return before + block + after
+        if HEADING not in text or HEADING in before:
+            return before + block + after
+        # The privacy heading was written after the block: move the block under it.
+        text = before.rstrip("\n") + "\n" + after
     if HEADING in text:
         head, tail = text.split(HEADING, 1)
         # After the heading's own paragraph lines, before the next heading.

@@ -40,9 +40,24 @@ class Consent(models.Model):
         return self.withdrawn_at is None
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes are refused as well as single ones."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied(_("This register is append-only: add a follow-up instead."))
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionDenied(_("This register is append-only: add a follow-up instead."))
+
+    def delete(self):
+        raise PermissionDenied(_("This register is append-only: nothing can be deleted."))
+
+
 class AppendOnlyModel(models.Model):
-    """Rows that are written once: any later save or delete through the ORM is refused.
-    Retention never purges them (the register is kept at least five years)."""
+    """Rows that are written once: any later save, update or delete through the ORM is
+    refused. Retention never purges them (the register is kept at least five years)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import messaging
+from ..circles import has_accepted_charter
 from ..exceptions import RuleViolation
 from ..models import MESSAGE_MAX_LENGTH, MentoringKind, Pairing, PairingMember, PairingState
 
@@ -74,13 +75,17 @@ def thread(request, pk):
             except RuleViolation as error:
                 form.add_error("body" if error.code in ("empty", "too_long") else None, error)
         status = 400
-    items = messaging.thread(pairing)
+    is_circle = pairing.kind == MentoringKind.CIRCLE
+    circle = getattr(pairing, "circle", None) if is_circle else None
+    # In a circle, the charter (confidentiality among members) comes before the thread.
+    needs_charter = circle is not None and not has_accepted_charter(circle, request.user)
+    items = [] if needs_charter else messaging.thread(pairing)
     if items:
         messaging.mark_read(pairing, request.user, items[-1].pk)
-    is_circle = pairing.kind == MentoringKind.CIRCLE
     context = {
         "pairing": pairing,
-        "circle": getattr(pairing, "circle", None) if is_circle else None,
+        "circle": circle,
+        "needs_charter": needs_charter,
         "items": items,
         "form": form,
         "can_mark_urgent": is_circle or role == "mentee",
