@@ -559,11 +559,17 @@ def log_meeting(
     summary="",
     private_note="",
     rating=None,
+    attendees=None,
 ):
-    """A meeting held by the pair; the private note is stored for its author alone."""
+    """A meeting held by the pair; the private note is stored for its author alone.
+    ``attendees``: who came, for a circle's attendance (members only)."""
     _require_state(pairing, FOLLOW_UP_STATES, _("given a meeting"))
     _require_member(pairing, actor)
     _check_meeting_date(pairing, held_at)
+    attendees = list(attendees or [])
+    member_ids = set(pairing.members.values_list("user_id", flat=True))
+    if any(getattr(a, "pk", a) not in member_ids for a in attendees):
+        raise RuleViolation(_("Only members can be marked present."), code="not_a_member")
     meeting = Meeting(
         pairing=pairing,
         held_at=held_at,
@@ -575,6 +581,8 @@ def log_meeting(
     )
     meeting.full_clean(exclude=["pairing", "logged_by"])
     meeting.save()
+    if attendees:
+        meeting.attendees.set(attendees)
     if private_note.strip():
         MeetingNote.objects.create(meeting=meeting, author=actor, text=private_note.strip())
     _record(pairing, "meeting_logged", actor, {"held_at": held_at.isoformat()}, instance=pairing)

@@ -90,7 +90,8 @@ class ParticipantProfileViewSet(SnippetViewSet):
         "consent_version",
         "consent_at",
     ]
-    search_fields = ["discipline", "site", "unit"]
+    # No search_fields here: the model's own index (names, discipline, site, unit) is
+    # searched; a field-restricted query fails on SQLite's full-text table (500).
     add_to_admin_menu = False
 
     def get_queryset(self, request):

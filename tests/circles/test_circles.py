@@ -305,3 +305,39 @@ def test_in_a_pairing_only_the_mentee_marks_a_message_urgent(active, cast):
     assert HelpRequest.objects.get(pk=message.help_request_id).urgent
     messaging.post_message(active, cast["mentor"], "Voici.", answers=message.help_request_id)
     assert HelpRequest.objects.get(pk=message.help_request_id).answered_at is not None
+
+
+def test_a_circle_meeting_records_who_came_members_only(circle, members, cast):
+    Pairing.objects.filter(pk=circle.pairing_id).update(assigned_at=timezone.now() - 3 * HOUR)
+    circle.pairing.refresh_from_db()
+    when = timezone.now() - HOUR
+    meeting = lifecycle.log_meeting(
+        circle.pairing, members[0], when, attendees=[members[0], cast["facilitator"]]
+    )
+    assert set(meeting.attendees.all()) == {members[0], cast["facilitator"]}
+    with pytest.raises(RuleViolation):
+        lifecycle.log_meeting(circle.pairing, members[0], when, attendees=[cast["outsider"]])
+    assert circle.pairing.meetings.count() == 1
+
+
+def test_the_roll_call_is_on_the_circle_page(circle, members, cast, login):
+    from django.urls import reverse
+
+    Pairing.objects.filter(pk=circle.pairing_id).update(assigned_at=timezone.now() - 3 * HOUR)
+    client = login(members[1])
+    url = reverse("wagtail_mentorat:circle", args=[circle.pairing.pk])
+    held = (timezone.localtime() - timezone.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "action": "meeting",
+        "held_at": held,
+        "duration_minutes": "60",
+        "mode": "in_person",
+        "attendees": [str(members[0].pk), str(members[1].pk)],
+    }
+    assert client.post(url, data).status_code == 302
+    meeting = circle.pairing.meetings.get()
+    assert set(meeting.attendees.values_list("pk", flat=True)) == {members[0].pk, members[1].pk}
+    # Someone outside the circle cannot be ticked.
+    data["attendees"] = [str(cast["outsider"].pk)]
+    assert client.post(url, data).status_code == 400
+    assert circle.pairing.meetings.count() == 1

@@ -319,3 +319,23 @@ def test_a_new_member_reads_the_thread_after_accepting_the_charter(circle, membe
     assert response.context["form"].non_field_errors().as_data()[0].code == "charter"
     circles.accept_charter(circle, newcomer)
     assert SECRET in client.get(thread_url(circle.pairing)).content.decode()
+
+
+def test_an_overdue_urgent_message_in_a_circle_reminds_the_peers_not_the_asker(
+    circle, members, cast
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from wagtail_mentorat.notifications.kinds import Kind
+    from wagtail_mentorat.notifications.models import Notification
+    from wagtail_mentorat.notifications.reminders import sweep
+
+    asker, other = members
+    messaging.post_message(circle.pairing, asker, "Besoin d'aide", urgent=True)
+    sweep(now=timezone.now() + datetime.timedelta(days=5))
+    reminded = set(
+        Notification.objects.filter(kind=Kind.HELP_OVERDUE).values_list("recipient", flat=True)
+    )
+    assert reminded == {other.pk, cast["facilitator"].pk}

@@ -206,3 +206,13 @@ def test_empty_programme(year_programme):
         for row in data["indicators"]
         if row.key not in ("supply_gap", "extensions")
     )
+
+
+def test_reviews_a_programme_does_not_require(dataset):
+    programme = dataset["programme"]
+    programme.midterm_review_required = False
+    row = metrics.reviews(scope_2024(programme))
+    assert (row["midterm_due"], row["final_due"], row["final_on_time"]) == (0, 2, 1)
+    programme.final_review_required = False
+    row = metrics.reviews(scope_2024(programme))
+    assert (row["midterm_due"], row["final_due"], row["reviews_on_time"]) == (0, 0, None)

@@ -1,6 +1,7 @@
 """The dashboard: access, figures, privacy threshold, CSV, bad input, constant queries."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -215,3 +216,23 @@ def test_current_year_by_default(coordinator_client, year_programme):
     response = coordinator_client.get(URL)
     year = timezone.localdate().year
     assert f"{year}-01-01 – {year}-12-31" in response.content.decode()
+
+
+def test_self_assessment_pages_refuse_others(admin_only_client, coordinator_client, year_programme):
+    from wagtail_mentorat.indicators.models import SelfAssessment
+
+    assessment = SelfAssessment.objects.create(
+        programme=year_programme,
+        period_start=datetime.date(2024, 1, 1),
+        period_end=datetime.date(2024, 12, 31),
+    )
+    for path in (
+        f"{URL}auto-evaluation/{assessment.pk}/",
+        f"{URL}auto-evaluation/{assessment.pk}/rapport/",
+    ):
+        assert admin_only_client.get(path).status_code == 403
+        assert admin_only_client.post(path, {}).status_code == 403
+        assert coordinator_client.get(path).status_code == 200
+    assert admin_only_client.post(f"{URL}auto-evaluation/", {"year": 2024}).status_code == 403
+    assert admin_only_client.post(f"{URL}references/", {}).status_code == 403
+    assert admin_only_client.get(URL + "?format=csv").status_code == 403

@@ -35,6 +35,10 @@ class Meeting(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Who came, in a peer support circle (a pair's meetings need no roll call).
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("present")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -173,6 +173,7 @@ class _Writer:
             (pairing_pk, kind, f"{key}:{kind}:{uid}", {**data, "role": role}, uid)
             for pairing_pk, kind, audience, key, data in wanted
             for uid, role in self._targets(pairing_pk, audience, members)
+            if uid != data.get("asked_by")
         ]
         existing = set(
             Notification.objects.filter(idempotency_key__in=[p[2] for p in planned]).values_list(
@@ -272,13 +273,14 @@ def _help_requests(writer, now):
             pairing__state__in=[S.CONTACTED, S.ACTIVE, S.CLOSING],
         )
         .order_by("pk")
-        .values_list("pk", "pairing_id", "due_at")
+        .values_list("pk", "pairing_id", "due_at", "asked_by_id")
     )
     size = conf.batch_size()
     for start in range(0, len(rows), size):
         wanted = []
-        for pk, pairing_id, due_at in rows[start : start + size]:
-            data = {"due": due_at.isoformat(), "help_request": pk}
+        for pk, pairing_id, due_at, asked_by in rows[start : start + size]:
+            # In a circle every peer may answer, but the one who asked is not reminded.
+            data = {"due": due_at.isoformat(), "help_request": pk, "asked_by": asked_by}
             wanted.append((pairing_id, Kind.HELP_OVERDUE, "mentors", f"hr:{pk}", data))
             if now - due_at >= conf.escalate_after():
                 wanted.append((pairing_id, Kind.HELP_ESCALATED, "coordinators", f"hre:{pk}", data))

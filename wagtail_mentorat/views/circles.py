@@ -161,6 +161,18 @@ def circle_page(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     join_form = JoinForm(request.POST if action == "join" else None)
     meeting_form = MeetingForm(request.POST if action == "meeting" else None)
+    # The roll call: who came, for the circle's attendance.
+    meeting_form.fields["attendees"] = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Who was there"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            (m.user_id, m.user.get_full_name() or m.user.get_username())
+            for m in pairing.members.all()
+            if m.role in circles.CIRCLE_ROLES
+        ],
+    )
     if action:
         result = _act(request, action, circle, role, join_form, meeting_form)
         if result is not None:
@@ -205,11 +217,12 @@ def circle_page(request, pk):
             Meeting.objects.filter(pairing=pairing)
             .select_related("logged_by")
             .prefetch_related(
+                "attendees",
                 Prefetch(
                     "private_notes",
                     queryset=MeetingNote.objects.filter(author=request.user),
                     to_attr="my_notes",
-                )
+                ),
             )
         )
         context["unread"] = messaging.unread_counts(request.user, [pairing.pk]).get(pairing.pk, 0)
@@ -274,6 +287,7 @@ def _act(request, action, circle, role, join_form, meeting_form):
                 data["summary"],
                 data["private_note"],
                 data["rating"],
+                attendees=data.get("attendees") or [],
             )
             messages.success(request, _("Meeting logged."))
     except RuleViolation as error:
