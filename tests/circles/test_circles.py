@@ -341,3 +341,28 @@ def test_the_roll_call_is_on_the_circle_page(circle, members, cast, login):
     data["attendees"] = [str(cast["outsider"].pk)]
     assert client.post(url, data).status_code == 400
     assert circle.pairing.meetings.count() == 1
+
+
+def test_the_facilitator_changes_the_charter_and_members_accept_again(circle, members, cast, login):
+    from django.urls import reverse
+
+    url = reverse("wagtail_mentorat:circle", args=[circle.pairing.pk])
+    data = {
+        "action": "charter",
+        "purpose": "Se soutenir toute l'année.",
+        "frequency": "Une fois par mois",
+        "confidentiality": "Rien ne sort du cercle.",
+    }
+    # A member who does not facilitate cannot change it.
+    assert login(members[0]).post(url, data).status_code in (302, 400)
+    circle.refresh_from_db()
+    assert circle.frequency != "Une fois par mois"
+    # An empty field is refused next to it; nothing changes.
+    response = login(cast["facilitator"]).post(url, {**data, "frequency": ""})
+    assert response.status_code == 400
+    circle.refresh_from_db()
+    version = circle.charter_version
+    assert login(cast["facilitator"]).post(url, data).status_code == 302
+    circle.refresh_from_db()
+    assert circle.frequency == "Une fois par mois" and circle.charter_version == version + 1
+    assert "accept-charter" in login(members[0]).get(url).content.decode()

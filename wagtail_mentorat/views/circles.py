@@ -59,6 +59,18 @@ class JoinForm(forms.Form):
     )
 
 
+class CharterForm(forms.Form):
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    frequency = forms.CharField(label=gettext_lazy("How often we meet"), max_length=200)
+    confidentiality = forms.CharField(
+        label=gettext_lazy("Confidentiality among members"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class DecisionForm(forms.Form):
     join_request = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -149,7 +161,16 @@ def _circle_for(pk, user):
     return circle, role
 
 
-ACTIONS = ("join", "accept_charter", "leave", "accept_join", "refuse_join", "meeting", "toggle")
+ACTIONS = (
+    "join",
+    "accept_charter",
+    "leave",
+    "accept_join",
+    "refuse_join",
+    "meeting",
+    "toggle",
+    "charter",
+)
 
 
 @login_required
@@ -173,8 +194,12 @@ def circle_page(request, pk):
             if m.role in circles.CIRCLE_ROLES
         ],
     )
+    charter_form = CharterForm(
+        request.POST if action == "charter" else None,
+        initial={name: getattr(circle, name) for name in circles.CHARTER_FIELDS},
+    )
     if action:
-        result = _act(request, action, circle, role, join_form, meeting_form)
+        result = _act(request, action, circle, role, join_form, meeting_form, charter_form)
         if result is not None:
             return result
     is_member = role is not None
@@ -189,6 +214,7 @@ def circle_page(request, pk):
         "member_count": sum(1 for m in pairing.members.all() if m.role in circles.CIRCLE_ROLES),
         "join_form": join_form,
         "meeting_form": meeting_form,
+        "charter_form": charter_form,
         "posted": action,
         "S": S,
     }
@@ -230,7 +256,7 @@ def circle_page(request, pk):
     return TemplateResponse(request, "wagtail_mentorat/circles/circle.html", context, status=status)
 
 
-def _act(request, action, circle, role, join_form, meeting_form):
+def _act(request, action, circle, role, join_form, meeting_form, charter_form):
     """Run one posted action; a redirect on success, None to show the page with errors."""
     user = request.user
     pairing = circle.pairing
@@ -269,6 +295,13 @@ def _act(request, action, circle, role, join_form, meeting_form):
             else:
                 circles.refuse_join(join_request, user)
                 messages.success(request, _("The request was declined."))
+        elif action == "charter":
+            if not charter_form.is_valid():
+                return None
+            circles.update_charter(circle, user, **charter_form.cleaned_data)
+            messages.success(
+                request, _("Charter saved. If it changed, every member accepts it again.")
+            )
         elif action == "toggle":
             circles.set_open_for_joining(circle, user, not circle.is_open)
             messages.success(request, _("Saved."))
@@ -291,7 +324,7 @@ def _act(request, action, circle, role, join_form, meeting_form):
             )
             messages.success(request, _("Meeting logged."))
     except RuleViolation as error:
-        form = {"join": join_form, "meeting": meeting_form}.get(action)
+        form = {"join": join_form, "meeting": meeting_form, "charter": charter_form}.get(action)
         if form is not None:
             form.add_error(None, error)
             return None
