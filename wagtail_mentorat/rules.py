@@ -118,6 +118,14 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
             "user"
         )
     }
+    from .privacy.consent import excluded_user_ids
+    from .privacy.purposes import Purpose
+
+    # Consent ledger (Quebec's ): who withdrew from matching is never paired.
+    people = {p.pk: p for p in (*mentees, *mentors)}
+    for pk in excluded_user_ids(Purpose.MATCHING, among=people):
+        name = people[pk].get_full_name() or people[pk].get_username()
+        errors.append(_("%(name)s withdrew their consent to matching.") % {"name": name})
     taken = places_taken([m.pk for m in mentors], exclude_pairing=pairing)
     for mentor in mentors:
         name = mentor.get_full_name() or mentor.get_username()

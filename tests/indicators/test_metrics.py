@@ -158,7 +158,16 @@ def test_site_and_unit_scope(dataset):
     assert metrics.started(scope_2024(programme, site="Site Nord"))["assigned"] == 5
     assert metrics.started(scope_2024(programme, site="Ailleurs"))["assigned"] == 0
     assert metrics.requests(scope_2024(programme, unit="U1"))["opened"] == 6
-    assert metrics.group_size(scope_2024(programme, site="Site Nord")) == 9  # 7 mentees, 2 mentors
+    # The group is the mentees the figures are about: all seven (F's ended in March).
+    assert metrics.group_size(scope_2024(programme, site="Site Nord")) == 7
+    assert metrics.group_size(scope_2024(programme, site="Site Nord", unit="U2")) == 0
+    later = metrics.Scope(
+        programme=programme,
+        start=datetime.date(2024, 11, 1),
+        end=datetime.date(2024, 12, 31),
+        site="Site Nord",
+    )
+    assert metrics.group_size(later) == 2  # D (e4) and E (e5) still open
     assert metrics.group_size(scope_2024(programme)) is None
 
 

@@ -82,7 +82,7 @@ def test_no_programme_at_all(coordinator_client):
 
 
 def test_small_group_shows_no_figure(coordinator_client, dataset):
-    # "Site Nord" holds 9 people: shown; a site of 1 person: hidden.
+    # "Site Nord": 7 mentees in 2024, shown; a site with nobody in the programme: hidden.
     person("seule", site="Site Sud", unit="U9")
     response = coordinator_client.get(year_url(dataset["programme"], site="Site Sud"))
     html = response.content.decode()

@@ -70,6 +70,25 @@ def test_withdrawn_mentor_and_mentee_are_out_of_matching(cast, programme):
     assert request in adapter.waiting_requests(programme)
 
 
+def test_nobody_pairs_a_person_who_withdrew_even_by_hand(cast, programme):
+    from wagtail_mentorat.exceptions import RuleViolation
+    from wagtail_mentorat.models import Pairing
+
+    consent.withdraw(cast["mentee"], Purpose.MATCHING)
+    with pytest.raises(RuleViolation) as error:
+        lifecycle.propose_pairing(programme, [cast["mentee"]], [cast["mentor"]], cast["manager"])
+    assert "withdrew their consent to matching" in str(error.value)
+    assert not Pairing.objects.exists()
+    consent.give(cast["mentee"], Purpose.MATCHING, "2026-01")
+    pairing = lifecycle.propose_pairing(
+        programme, [cast["mentee"]], [cast["mentor"]], cast["manager"]
+    )
+    # Withdrawn between the proposal and the approval: the approval is refused.
+    consent.withdraw(cast["mentor"], Purpose.MATCHING)
+    with pytest.raises(RuleViolation):
+        lifecycle.approve_pairing(pairing, cast["manager"])
+
+
 def test_withdrawn_person_receives_no_further_email(cast, programme):
     for user in cast.values():
         with_email(user)

@@ -40,6 +40,9 @@ SUMMARY = "CANARY-SHARED-SUMMARY-2b8e41"
 HELP = "CANARY-HELP-REQUEST-5d1c77"
 REVIEW = "CANARY-REVIEW-ANSWER-9e0f23"
 CANARIES = {NOTE, SUMMARY, HELP, REVIEW}
+# Searches ask for each canary's last word: a search box that shows the query back shows
+# that word, never the whole canary, which only a leaked record would bring.
+SEARCH_TOKENS = [canary.rsplit("-", 1)[1] for canary in sorted(CANARIES)]
 
 OUTSIDERS = [
     "mentore2",
@@ -97,7 +100,7 @@ def _front_end_paths(role, demo_users):
         reverse("wagtail_mentorat:privacy:export_json"),
         reverse("wagtail_mentorat:privacy:export_csv"),
     ]
-    paths += [f"/recherche/?query={canary}" for canary in CANARIES]
+    paths += [f"/recherche/?query={token}" for token in SEARCH_TOKENS]
     if user is not None:
         token = ParticipantProfile.objects.filter(user=user).values_list(
             "calendar_token", flat=True
@@ -116,7 +119,7 @@ def _admin_paths(pairing):
         if route.endswith(("/add/", "/new/", "/create/", "/create/$", "chosen-multiple/")):
             continue
         path = "/" + route.replace("^", "").replace("$", "")
-        paths += [path, path + "?export=csv", path + f"?q={NOTE}", path + f"?q={HELP}"]
+        paths += [path, path + "?export=csv"] + [f"{path}?q={token}" for token in SEARCH_TOKENS]
     records = {
         "pairing": [pairing.pk],
         "agreement": list(Agreement.objects.filter(pairing=pairing).values_list("pk", flat=True)),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
@@ -149,15 +150,22 @@ def _since(later, earlier):
 
 
 def group_size(scope):
-    """People (profiles) in the chosen site and unit; None for the whole programme."""
+    """The mentees the chosen site and unit's figures are about: people of that site and
+    unit with a request opened in the period or a pairing assigned or closed in it, or
+    open during it. None for the whole programme (not a breakdown)."""
     if not scope.is_group:
         return None
-    q = Q()
-    if scope.site:
-        q &= Q(site=scope.site)
-    if scope.unit:
-        q &= Q(unit=scope.unit)
-    return ParticipantProfile.objects.filter(q).count()
+    requests = MentoringRequest.objects.filter(
+        scope.in_period("created_at"), programme=scope.programme
+    ).values("mentee_id")
+    members = PairingMember.objects.filter(
+        Q(pairing__closed_at__isnull=True) | Q(pairing__closed_at__gte=scope.since),
+        pairing__programme=scope.programme,
+        pairing__assigned_at__lt=scope.until,
+        role=MemberRole.MENTEE,
+    ).values("user_id")
+    people = get_user_model().objects.filter(scope.people(""))
+    return people.filter(Q(pk__in=requests) | Q(pk__in=members)).count()
 
 
 # ----------------------------------------------------------------------------- indicators

@@ -70,7 +70,7 @@ SECTIONS = [
     Section("agreement_objectives", "wagtail_mentorat.AgreementObjective",
             _in_my_pairings("agreement__pairing_id")),
     Section("agreement_acceptances", "wagtail_mentorat.AgreementAcceptance", _mine("user")),
-    Section("meetings", "wagtail_mentorat.Meeting", _in_my_pairings()),
+    Section("meetings", "wagtail_mentorat.Meeting", _in_my_pairings(), m2m=("attendees",)),
     Section("my_private_notes", "wagtail_mentorat.MeetingNote", _mine("author")),
     Section("help_requests", "wagtail_mentorat.HelpRequest", _in_my_pairings()),
     Section("reviews", "wagtail_mentorat.ProgressReview", _mine("submitted_by")),

@@ -138,7 +138,7 @@ INVENTORY = {
     ),
     "wagtail_mentorat.Meeting": _e(
         "Meetings held and their shared summary (cadence, seed 001)", "pairing",
-        {"id pairing held_at duration_minutes mode logged_by created_at": "pair_staff",
+        {"id pairing held_at duration_minutes mode logged_by created_at attendees": "pair_staff",
          "summary rating": "pair"},
     ),
     "wagtail_mentorat.MeetingNote": _e(
