@@ -225,3 +225,73 @@ def test_reviews_a_programme_does_not_require(dataset):
     programme.final_review_required = False
     row = metrics.reviews(scope_2024(programme))
     assert (row["midterm_due"], row["final_due"], row["reviews_on_time"]) == (0, 0, None)
+
+
+def test_circles_have_their_own_figures_and_stay_out_of_the_pairings(scope, dataset):
+    """Two circles in 2024: one of four peers with two meetings (3 then 2 came), one of
+    three closed at the end of June; a third opened in 2025 is out of the period."""
+    from django.utils import timezone
+
+    from tests.mentorat.conftest import person
+    from wagtail_mentorat.models import (
+        ClosureReason,
+        Meeting,
+        MemberRole,
+        MentoringKind,
+        Pairing,
+        PairingMember,
+        PairingState,
+    )
+
+    before = (
+        metrics.started(scope)["assigned"],
+        metrics.ended(scope)["closed"],
+        metrics.meetings(scope, 4)["total"],
+    )
+
+    def at(month, day=1):
+        return timezone.make_aware(datetime.datetime(2024, month, day, 10))
+
+    def circle(people, assigned, **fields):
+        pairing = Pairing.objects.create(
+            programme=scope.programme,
+            kind=MentoringKind.CIRCLE,
+            state=fields.pop("state", PairingState.ACTIVE),
+            assigned_at=assigned,
+            **fields,
+        )
+        PairingMember.objects.bulk_create(
+            PairingMember(pairing=pairing, user=u, role=MemberRole.PEER) for u in people
+        )
+        return pairing
+
+    peers = [person(f"pair-{i}") for i in range(8)]
+    first = circle(peers[:4], at(2))
+    for month, came in ((3, peers[:3]), (4, peers[:2])):
+        meeting = Meeting.objects.create(pairing=first, held_at=at(month))
+        meeting.attendees.set(came)
+    Meeting.objects.create(pairing=first, held_at=at(5))  # no roll call: not in attendance
+    circle(
+        peers[4:7],
+        at(1),
+        state=PairingState.CLOSED,
+        closed_at=at(6, 30),
+        closure_reason=ClosureReason.PROGRAMME_ENDED,
+    )
+    circle(peers[7:], timezone.make_aware(datetime.datetime(2025, 2, 1)))
+
+    row = metrics.circles(scope)
+    assert row["circles"] == 2
+    assert row["seats"] == 7 and row["people"] == 7
+    assert row["meetings"] == 3
+    assert row["attendance"] == 62.5  # (3 + 2) / (4 + 4)
+    assert [(r["label"], r["count"]) for r in row["reasons"]] == [
+        (ClosureReason.PROGRAMME_ENDED.label, 1)
+    ]
+    # The mentoring figures do not count circles.
+    after = (
+        metrics.started(scope)["assigned"],
+        metrics.ended(scope)["closed"],
+        metrics.meetings(scope, 4)["total"],
+    )
+    assert after == before

@@ -31,9 +31,10 @@ from wagtail_mentorat.models import (
 )
 from wagtail_mentorat.notifications.models import Notification
 
-from .test_url_access import PROGRAMME_STAFF, access_of, walk
+from .test_url_access import PRIVACY_OFFICER, PROGRAMME_STAFF, access_of, walk
 
 pytestmark = pytest.mark.django_db
+STAFF_ONLY = (PROGRAMME_STAFF, PRIVACY_OFFICER)
 
 NOTE = "CANARY-PRIVATE-NOTE-7f3a9c"
 SUMMARY = "CANARY-SHARED-SUMMARY-2b8e41"
@@ -114,7 +115,7 @@ def _admin_paths(pairing):
     their CSV exports), and the inspection and history of every record of the pairing."""
     paths = []
     for route, _pattern in walk():
-        if access_of(route) != PROGRAMME_STAFF or "<" in route or "(?P" in route:
+        if access_of(route) not in STAFF_ONLY or "<" in route or "(?P" in route:
             continue
         if route.endswith(("/add/", "/new/", "/create/", "/create/$", "chosen-multiple/")):
             continue

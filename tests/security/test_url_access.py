@@ -29,6 +29,7 @@ TOKEN = "secret address"  # no login: a secret token in the address (calendar fe
 WEBHOOK = "webhook secret"  # no login: refused without anymail's WEBHOOK_SECRET
 ADMIN = "wagtail admin"  # Wagtail's admin access, then Wagtail's own model permissions
 PROGRAMME_STAFF = "programme staff"  # the coordinate_programme permission (coordinators)
+PRIVACY_OFFICER = "privacy officer"  # the privacy registers' own model permissions
 DJANGO_ADMIN = "django admin"  # is_staff, then Django's model permissions
 
 # (route as walked below, fnmatch-style; access; why). First match wins.
@@ -71,6 +72,11 @@ ACCESS = [
     ("admin/formation/*", PROGRAMME_STAFF, "training reports and attendance"),
     ("admin/training_sessions/*", PROGRAMME_STAFF, "training sessions and registrations"),
     ("admin/training_requests/*", PROGRAMME_STAFF, "training requests from staff"),
+    # The privacy registers (wagtail_mentorat.privacy): incidents, read audit, legal holds.
+    ("admin/mentorat_incidents/*", PRIVACY_OFFICER, "register of confidentiality incidents"),
+    ("admin/mentorat_incident_followups/*", PRIVACY_OFFICER, "their follow-ups"),
+    ("admin/mentorat_read_audit/*", PRIVACY_OFFICER, "who read which confidential record"),
+    ("admin/mentorat_legal_holds/*", PRIVACY_OFFICER, "records kept past their retention"),
     # Everything else in the Wagtail admin: Wagtail's own checks.
     ("admin/*", ADMIN, "Wagtail admin: access_admin, then Wagtail's permissions"),
 ]
@@ -155,7 +161,7 @@ def _refused_anonymous(access, response):
     status, location = response.status_code, response.get("Location", "")
     if access == LOGIN:
         ok = status == 302 and location.startswith("/connexion/?next=")
-    elif access in (ADMIN, PROGRAMME_STAFF):
+    elif access in (ADMIN, PROGRAMME_STAFF, PRIVACY_OFFICER):
         ok = status == 302 and location.startswith("/admin/login/?next=")
     elif access == DJANGO_ADMIN:  # the intranet's login comes first
         ok = status == 302 and location.startswith(("/connexion/?next=", "/django-admin/login/"))
@@ -203,7 +209,7 @@ def test_a_participant_never_reaches_an_admin_page(login_as):
     client = login_as("mentore1")
     wrong = []
     for route, path in all_routes():
-        if access_of(route) not in (ADMIN, PROGRAMME_STAFF, DJANGO_ADMIN):
+        if access_of(route) not in (ADMIN, PROGRAMME_STAFF, PRIVACY_OFFICER, DJANGO_ADMIN):
             continue
         response = client.get(path)
         if not _refused(response) or (
@@ -215,11 +221,11 @@ def test_a_participant_never_reaches_an_admin_page(login_as):
 
 def test_the_content_editor_never_reaches_programme_staff_pages(login_as, demo_users):
     """The editor has admin access for pages and documents, but nothing of a person's
-    mentoring: every PROGRAMME_STAFF address refuses them, whatever the object."""
+    mentoring: every PROGRAMME_STAFF and PRIVACY_OFFICER address refuses them."""
     client = login_as("redaction")
     wrong = []
     for route, path in all_routes():
-        if access_of(route) != PROGRAMME_STAFF:
+        if access_of(route) not in (PROGRAMME_STAFF, PRIVACY_OFFICER):
             continue
         response = client.get(path)
         if not _refused(response):

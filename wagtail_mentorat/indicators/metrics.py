@@ -51,6 +51,7 @@ from ..models import (
     HelpRequest,
     Meeting,
     MemberRole,
+    MentoringKind,
     MentoringRequest,
     ObjectiveAttainment,
     Pairing,
@@ -94,9 +95,6 @@ class Scope:
     def in_period(self, name):
         return Q(**{f"{name}__gte": self.since, f"{name}__lt": self.until})
 
-    def dates_in_period(self, name):
-        return Q(**{f"{name}__gte": self.start, f"{name}__lte": self.end})
-
     def people(self, prefix):
         """Profiles filter for the site and unit, ``prefix`` leading to a user."""
         q = Q()
@@ -107,7 +105,8 @@ class Scope:
         return q
 
     def pairings(self):
-        qs = Pairing.objects.filter(programme=self.programme)
+        # Mentoring relationships; peer support circles have their own figures (circles()).
+        qs = Pairing.objects.filter(programme=self.programme).exclude(kind=MentoringKind.CIRCLE)
         if self.is_group:
             mentees = PairingMember.objects.filter(
                 self.people("user__"), pairing_id=OuterRef("pk"), role=MemberRole.MENTEE
@@ -117,7 +116,9 @@ class Scope:
 
     def pairing_filter(self, prefix):
         """For a model with a ``pairing`` (through ``prefix``): the scope's pairings."""
-        q = Q(**{f"{prefix}programme": self.programme})
+        q = Q(**{f"{prefix}programme": self.programme}) & ~Q(
+            **{f"{prefix}kind": MentoringKind.CIRCLE}
+        )
         if self.is_group:
             q &= Q(**{f"{prefix}pk__in": self.pairings().values("pk")})
         return q
@@ -266,6 +267,51 @@ def closure_reasons(scope):
         for row in rows
     ]
     return sorted(out, key=lambda r: (-r["count"], str(r["label"])))
+
+
+def circles(scope):
+    """Peer support circles of the programme open during the period: how many, their
+    members, meetings and attendance (who came over the members at the time, counted as
+    the current members), and why the ones closed in the period ended. Site and unit do
+    not apply: a circle gathers people across them."""
+    roles = (MemberRole.PEER, MemberRole.FACILITATOR)
+    open_in_period = Q(closed_at__isnull=True) | Q(closed_at__gte=scope.since)
+    qs = Pairing.objects.filter(
+        open_in_period,
+        programme=scope.programme,
+        kind=MentoringKind.CIRCLE,
+        assigned_at__lt=scope.until,
+    )
+    members = PairingMember.objects.filter(pairing__in=qs.values("pk"), role__in=roles)
+    figures = members.aggregate(seats=Count("pk"), people=Count("user", distinct=True))
+    figures["circles"] = qs.count()
+    held = Meeting.objects.filter(scope.in_period("held_at"), pairing__in=qs.values("pk"))
+    size = PairingMember.objects.filter(pairing_id=OuterRef("pairing_id"), role__in=roles)
+    size = size.order_by().values("pairing_id").annotate(n=Count("pk")).values("n")
+    came = Meeting.attendees.through.objects.filter(meeting_id=OuterRef("pk"))
+    came = came.order_by().values("meeting_id").annotate(n=Count("pk")).values("n")
+    attendance = held.annotate(came=Coalesce(Subquery(came), 0), size=Subquery(size)).aggregate(
+        meetings=Count("pk", distinct=True),
+        present=Sum("came", filter=Q(came__gt=0)),
+        expected=Sum("size", filter=Q(came__gt=0)),
+    )
+    figures["meetings"] = attendance["meetings"]
+    figures["attendance"] = pct(attendance["present"], attendance["expected"])
+    closed = Pairing.objects.filter(
+        scope.in_period("closed_at"),
+        programme=scope.programme,
+        kind=MentoringKind.CIRCLE,
+        state=PairingState.CLOSED,
+    )
+    labels = dict(ClosureReason.choices)
+    figures["reasons"] = [
+        {"label": labels.get(row["closure_reason"], "—"), "count": row["n"]}
+        for row in closed.order_by()
+        .values("closure_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "closure_reason")
+    ]
+    return figures
 
 
 def meetings(scope, min_meetings):
@@ -582,6 +628,7 @@ def compute(scope, references=None):
         "training": mentor_training(scope),
         "supply": supply_and_demand(scope),
         "monthly": monthly(scope),
+        "circles": circles(scope),
     }
     closed = data["ended"]["closed"]
     reached = data["meetings"]["reached"]

@@ -188,6 +188,15 @@ class DashboardView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
                 else row["demand"]
             )
             writer.writerow([row["area"], row["supply"], demand])
+        circles = data["circles"]
+        if circles["circles"] and circles["people"] >= context["threshold"]:
+            writer.writerow([])
+            writer.writerow([_("Circles"), _("Members"), _("Meetings"), _("Attendance (%)")])
+            writer.writerow(
+                [circles["circles"], circles["people"], circles["meetings"], circles["attendance"]]
+            )
+            for row in circles["reasons"]:
+                writer.writerow([_("Why circles ended"), row["label"], row["count"]])
         return response
 
 
