@@ -274,7 +274,9 @@ def accept_join(join_request, actor):
     join_request = _pending(join_request)
     circle = join_request.circle
     _require_decider(circle, actor)
-    _require_state(pairing, JOINABLE_STATES, _("joined"))
+    _require_state(
+        pairing, JOINABLE_STATES, _("This circle takes no members now: it is “%(state)s”.")
+    )
     if _count_members(pairing) >= circle.capacity:
         raise RuleViolation(
             _("This circle is full (%(n)s members): the request cannot be accepted.")
@@ -327,7 +329,11 @@ def accept_charter(circle, user):
     confidentiality among members); timestamped, like the agreement."""
     circle = Circle.objects.select_for_update().select_related("pairing").get(pk=circle.pk)
     pairing = circle.pairing
-    _require_state(pairing, [S.ACTIVE, S.CLOSING], _("accepted"))
+    _require_state(
+        pairing,
+        [S.ACTIVE, S.CLOSING],
+        _("The charter cannot be accepted now: the circle is “%(state)s”."),
+    )
     _require_member(pairing, user)
     acceptance, created = CharterAcceptance.objects.get_or_create(
         circle=circle, user=user, version=circle.charter_version
@@ -346,7 +352,9 @@ def update_charter(circle, actor, **fields):
     accepted starts a new version that every member accepts again."""
     circle = Circle.objects.select_for_update().select_related("pairing").get(pk=circle.pk)
     pairing = circle.pairing
-    _require_state(pairing, [S.ACTIVE], _("changed"))
+    _require_state(
+        pairing, [S.ACTIVE], _("The charter cannot be changed now: the circle is “%(state)s”.")
+    )
     _require_decider(circle, actor)
     if set(fields) - set(CHARTER_FIELDS):
         raise RuleViolation(_("Unknown charter field."), code="unknown_field")

@@ -78,12 +78,12 @@ def _locked(pairing):
     return Pairing.objects.select_for_update().get(pk=pairing.pk)
 
 
-def _require_state(pairing, allowed, action):
+def _require_state(pairing, allowed, message):
+    """``message``: a whole translated sentence naming the state with ``%(state)s`` (a
+    sentence assembled from fragments cannot be translated well)."""
     if pairing.state not in allowed:
         raise RuleViolation(
-            _("This pairing is “%(state)s”: it cannot be %(action)s now.")
-            % {"state": pairing.get_state_display(), "action": action},
-            code="invalid_transition",
+            message % {"state": pairing.get_state_display()}, code="invalid_transition"
         )
 
 
@@ -263,7 +263,9 @@ def approve_pairing(pairing, actor):
     place at the same moment cannot both succeed.
     """
     pairing = _locked(pairing)
-    _require_state(pairing, [S.PROPOSED], _("approved"))
+    _require_state(
+        pairing, [S.PROPOSED], _("Only a proposal can be approved; this pairing is “%(state)s”.")
+    )
     mentees, mentors = pairing.mentees, pairing.mentors
     rules.check_can_pair(actor, pairing.programme, mentees)
     list(ParticipantProfile.objects.select_for_update().filter(user__in=mentors).order_by("pk"))
@@ -305,7 +307,14 @@ def cancel_pairing(pairing, actor):
     """Withdraw a proposal or an assignment before the first contact; the request waits
     again for a mentor."""
     pairing = _locked(pairing)
-    _require_state(pairing, [S.PROPOSED, S.APPROVED], _("cancelled"))
+    _require_state(
+        pairing,
+        [S.PROPOSED, S.APPROVED],
+        _(
+            "Only a proposal, or an assignment before the first contact, can be cancelled; "
+            "this pairing is “%(state)s”."
+        ),
+    )
     if not (
         pairing.proposed_by_id == getattr(actor, "pk", None)
         or rules.is_coordinator(actor)
@@ -325,7 +334,14 @@ def cancel_pairing(pairing, actor):
 
 
 def _require_unanswered_assignment(pairing, actor):
-    _require_state(pairing, [S.APPROVED], _("answered by the mentor"))
+    _require_state(
+        pairing,
+        [S.APPROVED],
+        _(
+            "Only an assignment waiting for its mentor can be accepted or declined; "
+            "this pairing is “%(state)s”."
+        ),
+    )
     if pairing.mentor_accepted_at:
         raise RuleViolation(_("You already accepted this assignment."), code="already_accepted")
     if actor is not None:
@@ -385,7 +401,14 @@ def record_first_contact(pairing, actor, when=None):
     """The mentor's first contact (seed 004). In a programme valid from the first contact,
     the clock starts here: one year by default."""
     pairing = _locked(pairing)
-    _require_state(pairing, [S.APPROVED], _("marked as contacted"))
+    _require_state(
+        pairing,
+        [S.APPROVED],
+        _(
+            "The first contact follows the assignment and is recorded once; "
+            "this pairing is “%(state)s”."
+        ),
+    )
     if not rules.is_coordinator(actor):
         _require_member(pairing, actor)
     when = when or _now()
@@ -452,7 +475,11 @@ def update_agreement(agreement, actor, objectives=None, **fields):
     everyone accepts again. ``objectives`` is a list of (text, success_measure)."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     pairing = agreement.pairing
-    _require_state(pairing, [S.APPROVED, S.CONTACTED, S.ACTIVE], _("changed"))
+    _require_state(
+        pairing,
+        [S.APPROVED, S.CONTACTED, S.ACTIVE],
+        _("The agreement can no longer be changed: the pairing is “%(state)s”."),
+    )
     _require_member(pairing, actor)
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
@@ -500,7 +527,11 @@ def accept_agreement(agreement, actor):
     """A member accepts the current version, timestamped (seed 001: both complete it)."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     pairing = agreement.pairing
-    _require_state(pairing, [S.CONTACTED, S.ACTIVE], _("accepted"))
+    _require_state(
+        pairing,
+        [S.CONTACTED, S.ACTIVE],
+        _("The agreement cannot be accepted now: the pairing is “%(state)s”."),
+    )
     _require_member(pairing, actor)
     if not agreement.objectives.exists():
         raise RuleViolation(
@@ -521,7 +552,11 @@ def approve_agreement(agreement, actor):
     """The manager's approval of the current version, when the programme asks for it."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     pairing = agreement.pairing
-    _require_state(pairing, [S.CONTACTED, S.ACTIVE], _("approved"))
+    _require_state(
+        pairing,
+        [S.CONTACTED, S.ACTIVE],
+        _("The agreement cannot be approved now: the pairing is “%(state)s”."),
+    )
     _require_manager_or_coordinator(pairing, actor, manager_only=True)
     agreement.manager_approved_version = agreement.version
     agreement.manager_approved_by = actor
@@ -563,7 +598,9 @@ def log_meeting(
 ):
     """A meeting held by the pair; the private note is stored for its author alone.
     ``attendees``: who came, for a circle's attendance (members only)."""
-    _require_state(pairing, FOLLOW_UP_STATES, _("given a meeting"))
+    _require_state(
+        pairing, FOLLOW_UP_STATES, _("No meeting can be logged now: the pairing is “%(state)s”.")
+    )
     _require_member(pairing, actor)
     _check_meeting_date(pairing, held_at)
     attendees = list(attendees or [])
@@ -620,7 +657,11 @@ def update_meeting(meeting, actor, private_note=None, **fields):
 def report_safety_concern(pairing, actor, description):
     """Seed 001: confidential, except that the mentor reports to the manager on safe,
     quality service. The concern goes to the mentee's manager only."""
-    _require_state(pairing, [S.CONTACTED, S.ACTIVE, S.CLOSING], _("given a safety report"))
+    _require_state(
+        pairing,
+        [S.CONTACTED, S.ACTIVE, S.CLOSING],
+        _("No safety concern can be reported now: the pairing is “%(state)s”."),
+    )
     _require_member(pairing, actor, roles=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR])
     if not (description or "").strip():
         raise RuleViolation(_("Describe the concern."), code="description_required")
@@ -639,7 +680,9 @@ def report_safety_concern(pairing, actor, description):
 def ask_for_help(pairing, actor, question, urgent=False, client_waiting=False):
     """The mentee asks; the mentor answers within the programme's deadline (seed 004). In
     a circle of equals, any member asks the others."""
-    _require_state(pairing, FOLLOW_UP_STATES, _("asked for help"))
+    _require_state(
+        pairing, FOLLOW_UP_STATES, _("Help cannot be asked for now: the pairing is “%(state)s”.")
+    )
     _require_member(pairing, actor, roles=None if _is_circle(pairing) else [MemberRole.MENTEE])
     if not (question or "").strip():
         raise RuleViolation(_("Write your question."), code="question_required")
@@ -705,7 +748,9 @@ def submit_review(
     """The mid-term or final review (seed 001); ``attainments`` maps objective ids to a
     level."""
     allowed = [S.ACTIVE] if kind == ProgressReview.Kind.MIDTERM else [S.ACTIVE, S.CLOSING]
-    _require_state(pairing, allowed, _("reviewed"))
+    _require_state(
+        pairing, allowed, _("No review can be submitted now: the pairing is “%(state)s”.")
+    )
     _require_member(pairing, actor)
     if ProgressReview.objects.filter(pairing=pairing, kind=kind).exists():
         raise RuleViolation(_("This review has already been submitted."), code="duplicate")
@@ -766,7 +811,11 @@ def record_checkin(
     """Programme staff's monitoring (MENTOR standard 5)."""
     if not rules.is_coordinator(actor):
         raise RuleViolation(_("Only programme staff record check-ins."), code="not_allowed")
-    _require_state(pairing, [S.APPROVED, *FOLLOW_UP_STATES], _("checked in"))
+    _require_state(
+        pairing,
+        [S.APPROVED, *FOLLOW_UP_STATES],
+        _("No check-in can be recorded now: the pairing is “%(state)s”."),
+    )
     if held_on > timezone.localdate():
         raise RuleViolation(_("A check-in cannot be dated in the future."), code="future")
     checkin = CheckIn(
@@ -807,7 +856,9 @@ def answer_fit_check(pairing, actor, fit, wants_rematch=False):
 @transaction.atomic
 def request_extension(pairing, actor, new_end, reason):
     pairing = _locked(pairing)
-    _require_state(pairing, [S.ACTIVE], _("extended"))
+    _require_state(
+        pairing, [S.ACTIVE], _("Only an active pairing can be extended; this one is “%(state)s”.")
+    )
     if not rules.is_coordinator(actor):
         _require_member(pairing, actor)
     if not (reason or "").strip():
@@ -860,7 +911,11 @@ def transfer_mentee(pairing, actor, *, site=None, unit=None, superior=None):
     """The mentee moves to another unit, site or manager; the pairing and its history stay
     (seed 002). The new manager and the mentors are told (event ``transferred``)."""
     pairing = _locked(pairing)
-    _require_state(pairing, [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING], _("transferred"))
+    _require_state(
+        pairing,
+        [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING],
+        _("The mentee cannot be transferred now: the pairing is “%(state)s”."),
+    )
     _require_manager_or_coordinator(pairing, actor)
     mentee = pairing.mentee
     if mentee is None:
@@ -921,7 +976,11 @@ def request_closure(
     """Start the ending (MENTOR standard 6). The reason comes from a controlled list with no
     sanction in it (seed 002)."""
     pairing = _locked(pairing)
-    _require_state(pairing, [S.CONTACTED, S.ACTIVE], _("closed"))
+    _require_state(
+        pairing,
+        [S.CONTACTED, S.ACTIVE],
+        _("Closure cannot be requested now: the pairing is “%(state)s”."),
+    )
     if not (rules.is_coordinator(actor) or rules.is_manager_of(actor, pairing.mentee)):
         _require_member(pairing, actor)
     if reason not in ClosureReason.values:
@@ -954,7 +1013,11 @@ def close_pairing(pairing, actor):
     Ending before the planned date for another reason than attained objectives or a
     rematch is flagged as premature, for review by programme staff (seed 003)."""
     pairing = _locked(pairing)
-    _require_state(pairing, [S.CLOSING], _("closed"))
+    _require_state(
+        pairing,
+        [S.CLOSING],
+        _("Only a pairing whose closure was requested can be closed; this one is “%(state)s”."),
+    )
     _require_manager_or_coordinator(pairing, actor)
     final = pairing.reviews.filter(kind=ProgressReview.Kind.FINAL).first()
     if pairing.closure_kind == ClosureKind.PLANNED and pairing.programme.final_review_required:

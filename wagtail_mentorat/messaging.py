@@ -56,7 +56,11 @@ def post_message(pairing, actor, body, urgent=False, answers=None):
     """Post in the thread of a pairing or circle the actor belongs to. ``urgent`` asks for
     help within the programme's deadline; ``answers`` (a help request of this thread)
     answers it with this message."""
-    lifecycle._require_state(pairing, THREAD_STATES, _("written to"))
+    lifecycle._require_state(
+        pairing,
+        THREAD_STATES,
+        _("No message can be written in this conversation now: it is “%(state)s”."),
+    )
     member = lifecycle._require_member(pairing, actor)
     body = clean_body(body)
     if pairing.kind == MentoringKind.CIRCLE:

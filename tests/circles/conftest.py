@@ -104,7 +104,9 @@ def members(circle, cast):
 @pytest.fixture
 def login():
     def make(user):
+        """A client of ``user``, with pages in English (the language switch's cookie)."""
         client = Client()
+        client.cookies["django_language"] = "en"
         client.force_login(user)
         return client
 

@@ -523,7 +523,7 @@ def test_invalid_transitions_from_proposed_raise_and_save_nothing(cast, programm
 
 
 def test_approving_twice_is_an_invalid_transition(approved, cast):
-    with pytest.raises(RuleViolation, match="cannot be approved"):
+    with pytest.raises(RuleViolation, match="Only a proposal can be approved"):
         lifecycle.approve_pairing(approved, cast["manager"])
 
 

@@ -787,7 +787,7 @@ def build_indicators(data, programme, references=None):
         if row.key == "satisfaction" and (row.denominator or 0) < threshold:
             # An average of a few ratings would say what one person answered.
             row.value = None
-            row.detail = _("Shown from %(n)s answers.") % {"n": threshold}
+            row.detail = _("Shown only with at least %(n)s answers.") % {"n": threshold}
         if references is not None:
             row.reference, row.source = references.for_key(row.key)
     notes = iter(range(1, len(rows) + 1))

@@ -120,7 +120,7 @@ STANDARDS = (
             Item(
                 "3.3",
                 _("We offer continuing training to mentors, including on request."),
-                _("Training continues during the relationship (seeds 002 to 004)."),
+                _("Training continues during the relationship."),
             ),
         ),
     ),
@@ -141,7 +141,7 @@ STANDARDS = (
             Item(
                 "4.2",
                 _("The mentor contacts the mentee within the programme's deadline."),
-                _("First contact within 48 to 72 hours of the assignment (seed 004)."),
+                _("First contact within 48 to 72 hours of the assignment."),
                 measure="first_contact_on_time",
                 target=90,
             ),
@@ -160,21 +160,21 @@ STANDARDS = (
             Item(
                 "5.1",
                 _("Pairs meet at least the recommended number of times."),
-                _("The programme's minimum number of meetings (seed 001: 4)."),
+                _("The programme's minimum number of meetings."),
                 measure="meetings_min_share",
                 target=80,
             ),
             Item(
                 "5.2",
                 _("Mid-term and final reviews are done on time."),
-                _("A review at mid-term and at the end (seed 001)."),
+                _("A review at mid-term and at the end."),
                 measure="reviews_on_time",
                 target=80,
             ),
             Item(
                 "5.3",
                 _("Help requests, urgent ones first, are answered within their deadline."),
-                _("An urgent request answered within 24 to 48 hours (seed 004)."),
+                _("An urgent request answered within 24 to 48 hours."),
                 measure="help_on_time",
                 target=90,
             ),
@@ -186,7 +186,7 @@ STANDARDS = (
             Item(
                 "5.5",
                 _("We review our indicators and revise them regularly."),
-                _("An iterative quality review (seed 003)."),
+                _("An iterative quality review."),
             ),
         ),
     ),
@@ -217,6 +217,7 @@ STANDARDS = (
             Item(
                 "6.3",
                 _("Relationships reach the commitment they planned."),
+                # xgettext:no-python-format
                 _("69% of matches reach their one-year commitment (STAR study)."),
                 measure="commitment_share",
                 target=69,

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programme',
             name='mentor_response_hours',
-            field=models.PositiveSmallIntegerField(default=48, help_text='Past this delay without an answer, the next suggestion is proposed and the coordinator is told.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='delay for a mentor to accept an assignment (hours)'),
+            field=models.PositiveSmallIntegerField(default=48, help_text='Past this time without an answer, the next suggestion is proposed and the coordinator is told.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='time for a mentor to answer an assignment (hours)'),
         ),
         migrations.AlterField(
             model_name='mentoringrequest',
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name='MentorDecline',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('no_time', 'Not enough time at the moment'), ('expertise', 'My expertise does not fit this need'), ('conflict', 'Conflict of interest or close relationship'), ('other', 'Another reason'), ('no_answer', "No answer within the programme's delay")], max_length=12, verbose_name='reason')),
+                ('reason', models.CharField(choices=[('no_time', 'Not enough time at the moment'), ('expertise', 'My expertise does not fit this need'), ('conflict', 'Conflict of interest or close relationship'), ('other', 'Another reason'), ('no_answer', "No answer within the programme's time limit")], max_length=12, verbose_name='reason')),
                 ('note', models.TextField(blank=True, verbose_name='explanation')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='declined on')),
                 ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='mentor')),

@@ -90,11 +90,11 @@ class Programme(index.Indexed, models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
     mentor_response_hours = models.PositiveSmallIntegerField(
-        _("delay for a mentor to accept an assignment (hours)"),
+        _("time for a mentor to answer an assignment (hours)"),
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
         help_text=_(
-            "Past this delay without an answer, the next suggestion is proposed and the "
+            "Past this time without an answer, the next suggestion is proposed and the "
             "coordinator is told."
         ),
     )

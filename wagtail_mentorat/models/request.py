@@ -139,7 +139,7 @@ class MentorDecline(models.Model):
         EXPERTISE = "expertise", _("My expertise does not fit this need")
         CONFLICT = "conflict", _("Conflict of interest or close relationship")
         OTHER = "other", _("Another reason")
-        NO_ANSWER = "no_answer", _("No answer within the programme's delay")
+        NO_ANSWER = "no_answer", _("No answer within the programme's time limit")
 
     request = models.ForeignKey(
         MentoringRequest,
