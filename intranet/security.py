@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 
-from axes.backends import AxesStandaloneBackend
+from axes.backends import AxesBackend
 from axes.signals import user_locked_out
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -59,9 +59,11 @@ def log_locked_out(sender, request=None, username=None, ip_address=None, **kwarg
     logger.warning("login_locked_out account=%s", pseudonym(username))
 
 
-class RequestOptionalAxesBackend(AxesStandaloneBackend):
+class RequestOptionalAxesBackend(AxesBackend):
     """django-axes' backend, first in AUTHENTICATION_BACKENDS: refuses a locked-out
-    username + IP address before any password is checked.
+    username + IP address before any password is checked. It never authenticates anyone
+    itself (the next backend does); it is a ModelBackend for ``get_user`` and permissions,
+    because some code (Wagtail's test utilities) logs in with the first backend listed.
 
     A call to ``authenticate()`` without a request (Django's test client ``login()``, a
     shell) has no IP address to throttle on: axes raises for it; this lets it through
