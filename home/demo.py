@@ -17,6 +17,7 @@ from wagtail_mentorat.models import ParticipantProfile
 DEMO_PASSWORD = "mentorat-demo"
 COORDINATORS_GROUP = "Coordination du programme"
 MANAGERS_GROUP = "Gestionnaires"
+PRIVACY_GROUP = "Protection des renseignements personnels"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount("redaction", "Camille", "Gagnon", "content editor / rédactrice"),
+    DemoAccount(
+        "confidentialite",
+        "Nadia",
+        "Lavoie",
+        "privacy officer / responsable de la protection des renseignements personnels",
+    ),
     DemoAccount(
         "coordination",
         "Sophie",
@@ -152,6 +159,14 @@ def ensure_groups():
     coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
     coordinators.permissions.add(access_admin)
     managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
+    # The incident register and the read audit (Quebec's ), in the Wagtail admin.
+    privacy, _ = Group.objects.get_or_create(name=PRIVACY_GROUP)
+    privacy.permissions.add(
+        access_admin,
+        Permission.objects.get(
+            content_type__app_label="mentorat_privacy", codename="privacy_officer"
+        ),
+    )
     from home.demo_mentoring import ensure_coordinator_permissions
 
     ensure_coordinator_permissions(coordinators)
@@ -159,6 +174,7 @@ def ensure_groups():
         "editors": Group.objects.get(name="Editors"),
         "coordinators": coordinators,
         "managers": managers,
+        "privacy": privacy,
     }
 
 
@@ -183,6 +199,7 @@ def ensure_accounts():
     groups["editors"].user_set.add(users["redaction"])
     groups["coordinators"].user_set.add(users["coordination"])
     groups["managers"].user_set.add(users["gestionnaire"])
+    groups["privacy"].user_set.add(users["confidentialite"])
     for account in ACCOUNTS:
         if not account.discipline:
             continue

@@ -200,3 +200,20 @@ def test_production_refuses_to_start_without_secret_key():
 def test_french_stays_the_default_whatever_the_browser_asks(client_for):
     html = client_for("mentore1").get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
     assert b'lang="fr"' in html
+
+
+def test_demo_privacy_officer_reaches_the_incident_register_and_others_do_not(client_for):
+    listing = "/admin/mentorat_incidents/"
+    assert client_for("confidentialite").get(listing).status_code == 200
+    for other in ("coordination", "redaction"):
+        assert client_for(other).get(listing).status_code in (302, 403)
+
+
+def test_coordinators_search_participants_in_the_admin(client_for):
+    import warnings
+
+    listing = "/admin/snippets/wagtail_mentorat/participantprofile/"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # Wagtail's "no AutocompleteFields"
+        by_name = client_for("coordination").get(listing, {"q": "Isabelle"}).content.decode()
+    assert "Isabelle" in by_name and "Jean-François" not in by_name

@@ -52,6 +52,7 @@ OUTSIDERS = [
     "gestionnaire2",
     "coordination",
     "redaction",
+    "confidentialite",  # the privacy officer: registers and audit, never the content
     "superuser",
 ]
 
@@ -150,7 +151,7 @@ def test_no_other_role_ever_sees_the_confidential_text(written, login_as, demo_u
     for role in OUTSIDERS:
         client = login_as(role)
         paths = _front_end_paths(role, demo_users)
-        if role in ("coordination", "redaction", "superuser"):
+        if role in ("coordination", "redaction", "confidentialite", "superuser"):
             paths += _admin_paths(written)
         for path in paths:
             response = client.get(path)

@@ -137,7 +137,12 @@ class Pairing(models.Model):
         ordering = ["-proposed_at", "-pk"]
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")
-        indexes = [models.Index(fields=["state", "programme"])]
+        indexes = [
+            models.Index(fields=["state", "programme"]),
+            # The indicators read a programme's pairings by the period they started or ended.
+            models.Index(fields=["programme", "assigned_at"], name="mentorat_pairing_started"),
+            models.Index(fields=["programme", "closed_at"], name="mentorat_pairing_ended"),
+        ]
 
     def __str__(self):
         # Log entries keep str(instance): no names here.

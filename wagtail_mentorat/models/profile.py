@@ -106,6 +106,8 @@ class ParticipantProfile(index.Indexed, models.Model):
                 index.SearchField("username"),
             ],
         ),
+        # The admin's listing searches as one types (and Wagtail warns without one).
+        index.AutocompleteField("discipline"),
         index.FilterField("site"),
         index.FilterField("is_mentor"),
     ]
