@@ -54,8 +54,19 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
-    """Rows that are written once: any later save, update or delete through the ORM is
-    refused. Retention never purges them (the register is kept at least five years)."""
+    """Rows that are written once, with who wrote them and when: any later save, update or
+    delete through the ORM is refused. Retention never purges them (the register is kept
+    at least five years)."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded on"), default=timezone.now)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -105,15 +116,6 @@ class Incident(AppendOnlyModel):
         _("public notice, and why"), blank=True, help_text=_("Leave empty if none.")
     )
     measures_taken = models.TextField(_("measures taken to reduce the risk of injury"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded on"), default=timezone.now)
 
     class Meta:
         ordering = ["-discovered_on", "-pk"]
@@ -142,15 +144,6 @@ class IncidentFollowUp(AppendOnlyModel):
     )
     measures_taken = models.TextField(_("measures taken"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded on"), default=timezone.now)
 
     class Meta:
         ordering = ["recorded_at", "pk"]
