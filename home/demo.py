@@ -50,6 +50,12 @@ ACCOUNTS = [
         "Direction des services multidisciplinaires",
     ),
     DemoAccount(
+        "coordination2",
+        "Julien",
+        "Morin",
+        "coordinator of one programme only / coordonnateur d'un seul programme (APPR)",
+    ),
+    DemoAccount(
         "gestionnaire",
         "Marc",
         "Bouchard",
@@ -92,6 +98,17 @@ ACCOUNTS = [
         "Benali",
         "mentee / mentoré",
         "Soins infirmiers",
+        "CLSC de Limoilou",
+        "Services sociaux généraux",
+        "gestionnaire",
+    ),
+    # Registered by her manager: her space asks her to confirm (A-2.1: her own consent).
+    DemoAccount(
+        "mentore6",
+        "Émilie",
+        "Dubé",
+        "registered by her manager, to confirm / inscrite par son gestionnaire, à confirmer",
+        "Travail social",
         "CLSC de Limoilou",
         "Services sociaux généraux",
         "gestionnaire",
@@ -197,7 +214,7 @@ def ensure_accounts():
             user.save(update_fields=["password"])
         users[account.username] = user
     groups["editors"].user_set.add(users["redaction"])
-    groups["coordinators"].user_set.add(users["coordination"])
+    groups["coordinators"].user_set.add(users["coordination"], users["coordination2"])
     groups["managers"].user_set.add(users["gestionnaire"])
     groups["privacy"].user_set.add(users["confidentialite"])
     for account in ACCOUNTS:

@@ -14,6 +14,7 @@ from wagtail_mentorat.models import (
     ClosureKind,
     ClosureReason,
     ExpertiseArea,
+    MentoringRequest,
     Pairing,
     ParticipantProfile,
     Programme,
@@ -462,10 +463,31 @@ def ensure_registration_page(home):
     return page
 
 
+def ensure_registered_by_manager(programme, users):
+    """Marc registered Émilie (``mentore6``) for the CISSS programme; she has not confirmed
+    yet, so her space shows the notice to confirm or decline, and she is not matched."""
+    from wagtail_mentorat import registration
+
+    person = users["mentore6"]
+    if MentoringRequest.objects.filter(mentee=person).exists():
+        return
+    registration.register_staff(
+        users["gestionnaire"],
+        person,
+        programme,
+        "Consolider mes évaluations du fonctionnement social à domicile.",
+    )
+
+
 def build(users, home=None):
     programmes = ensure_programmes()
+    for programme in programmes.values():  # Sophie coordinates both demo programmes
+        programme.coordinators.add(users["coordination"])
+    # Julien coordinates the counsellors' service only: the CISSS's pairings are not his.
+    programmes[SERVICE].coordinators.add(users["coordination2"])
     ensure_people(users)
     ensure_pairings(programmes, users)
+    ensure_registered_by_manager(programmes[CISSS], users)
     ensure_circles(programmes[CISSS], users)
     if home is not None:
         ensure_registration_page(home)

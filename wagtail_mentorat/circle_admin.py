@@ -117,7 +117,9 @@ def _page(request, template, title, **context):
 def circle_list(request):
     _require_coordinator(request)
     items = (
-        Circle.objects.select_related("pairing__programme")
+        rules.coordinated(
+            Circle.objects.select_related("pairing__programme"), request.user, "pairing__programme"
+        )
         .annotate(
             member_count=Count(
                 "pairing__members", filter=Q(pairing__members__role__in=circles.CIRCLE_ROLES)
@@ -138,6 +140,9 @@ def circle_list(request):
 def open_circle(request):
     _require_coordinator(request)
     form = OpenCircleForm(request.POST or None)
+    form.fields["programme"].queryset = rules.coordinated(
+        Programme.objects.filter(is_active=True), request.user, "pk"
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         programme = data.pop("programme")
@@ -153,7 +158,8 @@ def open_circle(request):
 
 def close_circle(request, pk):
     _require_coordinator(request)
-    circle = Circle.objects.select_related("pairing").filter(pk=pk).first()
+    circles_in_scope = rules.coordinated(Circle.objects.all(), request.user, "pairing__programme")
+    circle = circles_in_scope.select_related("pairing").filter(pk=pk).first()
     if circle is None:
         raise Http404
     form = CloseCircleForm(request.POST or None)

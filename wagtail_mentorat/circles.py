@@ -67,7 +67,7 @@ def member_role(pairing, user):
 
 def can_decide(circle, actor):
     """A facilitator of the circle, or programme staff."""
-    return rules.is_coordinator(actor) or (
+    return rules.is_coordinator(actor, circle.pairing.programme_id) or (
         member_role(circle.pairing, actor) == MemberRole.FACILITATOR
     )
 
@@ -131,7 +131,7 @@ def open_circle(
     """Programme staff open a circle. It is active at once (nobody is assigned: people ask
     to join); its end (or review) date follows the programme's maximum duration unless
     given, and its mid-way review the programme's rule."""
-    if not rules.is_coordinator(actor):
+    if not rules.is_coordinator(actor, programme):
         raise RuleViolation(_("Only programme staff can open a circle."), code="not_allowed")
     if not programme.is_active:
         raise RuleViolation(_("This programme is closed."), code="closed")

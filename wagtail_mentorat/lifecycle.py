@@ -99,7 +99,7 @@ def _require_manager_or_coordinator(pairing, actor, manager_only=False):
     if rules.is_manager_of(actor, mentee):
         return
     has_manager = mentee is not None and bool(rules.superior_chain(mentee.pk))
-    if rules.is_coordinator(actor) and not (manager_only and has_manager):
+    if rules.is_coordinator(actor, pairing.programme_id) and not (manager_only and has_manager):
         return
     raise RuleViolation(
         _("Only the mentee's manager can decide this.")
@@ -139,7 +139,7 @@ def open_request(
     if (
         actor != mentee
         and not rules.is_manager_of(actor, mentee)
-        and not rules.is_coordinator(actor)
+        and not rules.is_coordinator(actor, programme)
     ):
         raise RuleViolation(
             _("Only the staff member, their manager or programme staff can ask for mentoring."),
@@ -179,6 +179,37 @@ def offer_to_mentor(programme, mentor, note=""):
         programme=programme, mentor=mentor, defaults={"note": note, "is_active": True}
     )
     return offer
+
+
+@transaction.atomic
+def withdraw_request(request, actor):
+    """The staff member (or their manager) withdraws a request still waiting for a mentor.
+    The request is kept, withdrawn, for the indicators; withdrawing it again changes
+    nothing."""
+    from .models import OPEN_STATES
+
+    request = MentoringRequest.objects.select_for_update().get(pk=request.pk)
+    if actor is None or (
+        actor.pk != request.mentee_id and not rules.is_manager_of(actor, request.mentee)
+    ):
+        raise RuleViolation(
+            _("Only the staff member or their manager can withdraw this request."),
+            code="not_allowed",
+        )
+    if request.status == MentoringRequest.Status.WITHDRAWN:
+        return request
+    if (
+        request.status != MentoringRequest.Status.OPEN
+        or request.pairings.filter(state__in=OPEN_STATES).exists()
+    ):
+        raise RuleViolation(
+            _("A pairing is in progress for this request: ask for it to be closed instead."),
+            code="invalid_transition",
+        )
+    request.status = MentoringRequest.Status.WITHDRAWN
+    request.save(update_fields=["status"])
+    log(instance=request, action=LOG_PREFIX + "request_withdrawn", user=actor)
+    return request
 
 
 # --- pairing transitions -------------------------------------------------------------------
@@ -317,7 +348,7 @@ def cancel_pairing(pairing, actor):
     )
     if not (
         pairing.proposed_by_id == getattr(actor, "pk", None)
-        or rules.is_coordinator(actor)
+        or rules.is_coordinator(actor, pairing.programme_id)
         or rules.is_manager_of(actor, pairing.mentee)
     ):
         raise RuleViolation(
@@ -409,7 +440,7 @@ def record_first_contact(pairing, actor, when=None):
             "this pairing is “%(state)s”."
         ),
     )
-    if not rules.is_coordinator(actor):
+    if not rules.is_coordinator(actor, pairing.programme_id):
         _require_member(pairing, actor)
     when = when or _now()
     if when > _now():
@@ -809,7 +840,7 @@ def record_checkin(
     notes="",
 ):
     """Programme staff's monitoring (MENTOR standard 5)."""
-    if not rules.is_coordinator(actor):
+    if not rules.is_coordinator(actor, pairing.programme_id):
         raise RuleViolation(_("Only programme staff record check-ins."), code="not_allowed")
     _require_state(
         pairing,
@@ -859,7 +890,7 @@ def request_extension(pairing, actor, new_end, reason):
     _require_state(
         pairing, [S.ACTIVE], _("Only an active pairing can be extended; this one is “%(state)s”.")
     )
-    if not rules.is_coordinator(actor):
+    if not rules.is_coordinator(actor, pairing.programme_id):
         _require_member(pairing, actor)
     if not (reason or "").strip():
         raise RuleViolation(_("Say why the pairing needs more time."), code="reason_required")
@@ -981,7 +1012,10 @@ def request_closure(
         [S.CONTACTED, S.ACTIVE],
         _("Closure cannot be requested now: the pairing is “%(state)s”."),
     )
-    if not (rules.is_coordinator(actor) or rules.is_manager_of(actor, pairing.mentee)):
+    if not (
+        rules.is_coordinator(actor, pairing.programme_id)
+        or rules.is_manager_of(actor, pairing.mentee)
+    ):
         _require_member(pairing, actor)
     if reason not in ClosureReason.values:
         raise RuleViolation(_("Choose the reason for closing from the list."), code="reason")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 
+from . import rules
 from .models import Pairing, PairingState
 
 
@@ -53,10 +54,14 @@ class ClosureRegisterAdmin(ModelAdmin):
         get_object_or_404(self.get_queryset(request), pk=instance_pk)
         return super().history_view(request, instance_pk)
 
+    def inspect_view(self, request, instance_pk):
+        # Another programme's closure answers 404, as in the listing.
+        get_object_or_404(self.get_queryset(request), pk=instance_pk)
+        return super().inspect_view(request, instance_pk)
+
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
+            rules.coordinated(super().get_queryset(request), request.user)
             .filter(state=PairingState.CLOSED)
             .select_related("programme")
             .order_by("-closed_at", "-pk")

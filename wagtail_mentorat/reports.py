@@ -59,9 +59,9 @@ class BlockedFromMatchingReport(ReportView):
         from training.services import missing_modules
 
         rows = []
-        programmes = Programme.objects.filter(is_active=True).prefetch_related(
-            "mentor_training", "mentee_training"
-        )
+        programmes = rules.coordinated(
+            Programme.objects.filter(is_active=True), self.request.user, "pk"
+        ).prefetch_related("mentor_training", "mentee_training")
         mentors = [
             p.user for p in ParticipantProfile.objects.filter(is_mentor=True).select_related("user")
         ]

@@ -19,11 +19,49 @@ from .models import (
 MAX_CHAIN = 50
 
 
-def is_coordinator(user):
-    """Programme staff (*APPR*): the coordinate permission, or a superuser."""
-    return bool(
-        user and user.is_authenticated and user.has_perm("wagtail_mentorat.coordinate_programme")
+COORDINATE = "wagtail_mentorat.coordinate_programme"
+
+
+def is_coordinator(user, programme=None):
+    """Programme staff (*APPR*): the coordinate permission and, for a given programme, being
+    one of its coordinators. A superuser coordinates every programme."""
+    if not (user and user.is_authenticated and user.has_perm(COORDINATE)):
+        return False
+    if programme is None or user.is_superuser:
+        return True
+    return Programme.coordinators.through.objects.filter(
+        user_id=user.pk, programme_id=getattr(programme, "pk", programme)
+    ).exists()
+
+
+def coordinated_programmes(user):
+    """The programmes ``user`` coordinates, as a queryset (a subquery where it is used)."""
+    if not (user and user.is_authenticated and user.has_perm(COORDINATE)):
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(coordinators=user)
+
+
+def programme_staff():
+    """Active people who hold the coordinate permission (directly, by group, or as
+    superusers): those who may be named a programme's coordinators."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    perm = Permission.objects.filter(
+        codename="coordinate_programme", content_type__app_label="wagtail_mentorat"
     )
+    holders = Q(is_superuser=True) | Q(user_permissions__in=perm) | Q(groups__permissions__in=perm)
+    return get_user_model().objects.filter(holders, is_active=True).distinct()
+
+
+def coordinated(queryset, user, field="programme"):
+    """``queryset`` limited to the programmes ``user`` coordinates (``field`` leads from the
+    rows to their programme): nothing for anyone else."""
+    if user and user.is_authenticated and user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{field}__in": coordinated_programmes(user)})
 
 
 def superior_chains(user_ids):
@@ -85,7 +123,7 @@ def places_taken(mentor_ids, exclude_pairing=None):
 
 def check_can_pair(actor, programme, mentees):
     """Seed 001: paired by the manager; the programme may let programme staff pair too."""
-    if programme.who_pairs != Programme.WhoPairs.MANAGER and is_coordinator(actor):
+    if programme.who_pairs != Programme.WhoPairs.MANAGER and is_coordinator(actor, programme):
         return
     if programme.who_pairs != Programme.WhoPairs.COORDINATOR and all(
         is_manager_of(actor, mentee) for mentee in mentees
@@ -118,14 +156,24 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
             "user"
         )
     }
-    from .privacy.consent import excluded_user_ids
+    from .privacy.consent import WITHDRAWN, excluded_reasons
     from .privacy.purposes import Purpose
 
-    # Consent ledger (Quebec's A-2.1): who withdrew from matching is never paired.
+    # Consent ledger (Quebec's A-2.1): who withdrew from matching is never paired, nor who
+    # was registered by their manager and has not confirmed themself yet (one query).
     people = {p.pk: p for p in (*mentees, *mentors)}
-    for pk in excluded_user_ids(Purpose.MATCHING, among=people):
+    for pk, reason in sorted(excluded_reasons(Purpose.MATCHING, among=people).items()):
         name = people[pk].get_full_name() or people[pk].get_username()
-        errors.append(_("%(name)s withdrew their consent to matching.") % {"name": name})
+        if reason == WITHDRAWN:
+            errors.append(_("%(name)s withdrew their consent to matching.") % {"name": name})
+        else:
+            errors.append(
+                _(
+                    "%(name)s has not yet confirmed their registration (the privacy notice): "
+                    "they confirm it in their mentoring space."
+                )
+                % {"name": name}
+            )
     taken = places_taken([m.pk for m in mentors], exclude_pairing=pairing)
     for mentor in mentors:
         name = mentor.get_full_name() or mentor.get_username()

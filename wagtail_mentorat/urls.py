@@ -8,6 +8,7 @@ app_name = "wagtail_mentorat"
 
 urlpatterns = [
     path("", space.dashboard, name="space"),
+    path("inscription/confirmation/", space.confirm_registration, name="confirm_registration"),
     path("jumelages/<int:pk>/", space.pairing_page, name="pairing"),
     path(
         "jumelages/<int:pk>/rencontres/<int:meeting_pk>/", space.edit_meeting, name="edit_meeting"

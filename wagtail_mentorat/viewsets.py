@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import HistoryView, SnippetViewSet, SnippetViewSetGroup
 
-from .admin_access import PermissionCheckedChooserViewSet
+from .admin_access import PermissionCheckedChooserViewSet, ProgrammeScopedViewSetMixin
 from .filters import PairingFilterSet
 from .models import (
     Agreement,
@@ -49,13 +49,16 @@ class ReadableHistoryView(HistoryView):
     any_permission_required = ["add", "change", "delete", "view"]
 
 
-class ProgrammeViewSet(SnippetViewSet):
+class ProgrammeViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = Programme
     icon = "clipboard-list"
     menu_label = _("Programmes")
     list_display = ["name", "max_duration_months", "who_pairs", "is_active"]
     list_filter = ["is_active", "who_pairs", "duration_basis"]
     # The model's own index is searched (a field-restricted query fails on SQLite).
+
+    def get_queryset(self, request):
+        return self.scoped(Programme.objects.all(), request)
 
 
 class ExpertiseAreaViewSet(SnippetViewSet):
@@ -98,7 +101,7 @@ class ParticipantProfileViewSet(SnippetViewSet):
         return ParticipantProfile.objects.select_related("user")
 
 
-class MentoringRequestViewSet(SnippetViewSet):
+class MentoringRequestViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = MentoringRequest
     icon = "help"
     menu_label = _("Requests")
@@ -118,10 +121,10 @@ class MentoringRequestViewSet(SnippetViewSet):
     inspect_view_fields = ["programme", "mentee", "need", "urgency", "kind", "status", "created_at"]
 
     def get_queryset(self, request):
-        return MentoringRequest.objects.select_related("mentee", "programme")
+        return self.scoped(MentoringRequest.objects.select_related("mentee", "programme"), request)
 
 
-class PairingViewSet(SnippetViewSet):
+class PairingViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = Pairing
     icon = "group"
     menu_label = _("Pairings")
@@ -144,10 +147,11 @@ class PairingViewSet(SnippetViewSet):
     ordering = ["-proposed_at", "-pk"]
 
     def get_queryset(self, request):
-        return Pairing.objects.select_related("programme").prefetch_related("members__user")
+        pairings = Pairing.objects.select_related("programme").prefetch_related("members__user")
+        return self.scoped(pairings, request)
 
 
-class AgreementViewSet(SnippetViewSet):
+class AgreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     """Status and dates only: the agreement's content is for the pair alone."""
 
     model = Agreement
@@ -167,7 +171,7 @@ class AgreementViewSet(SnippetViewSet):
     inspect_view_fields = ["pairing", "version", "start_date", "end_date", "manager_approved_at"]
 
     def get_queryset(self, request):
-        return Agreement.objects.select_related("pairing")
+        return self.scoped(Agreement.objects.select_related("pairing"), request)
 
 
 # Choosing a person's records needs a permission on the model (wagtail_mentorat.admin_access).

@@ -20,6 +20,7 @@ modeladmin_register(ClosureRegisterAdmin)
 
 LOG_ACTIONS = {
     "request_opened": (_("Open a mentoring request"), _("Mentoring request opened")),
+    "request_withdrawn": (_("Withdraw a mentoring request"), _("Mentoring request withdrawn")),
     "proposed": (_("Propose a pairing"), _("Pairing proposed")),
     "approved": (_("Approve a pairing"), _("Pairing approved: mentor assigned")),
     "cancelled": (_("Cancel a pairing"), _("Pairing cancelled")),
@@ -115,3 +116,15 @@ def register_mentorat_log_actions(actions):
 
 # Admin screens with their own hooks: the CSV import, peer support circles.
 from . import circle_admin, import_views  # noqa: E402,F401
+
+
+@hooks.register("after_create_snippet")
+def coordinate_what_you_create(request, instance):
+    """The coordinator who creates a programme coordinates it (otherwise it would vanish
+    from their screens the moment it is saved)."""
+    from .models import Programme
+    from .rules import is_coordinator
+
+    user = request.user
+    if isinstance(instance, Programme) and is_coordinator(user) and not user.is_superuser:
+        instance.coordinators.add(user)

@@ -1,8 +1,6 @@
 """A programme, a coordinator, a facilitator and peers with email addresses, a circle."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 
@@ -13,6 +11,7 @@ from tests.mentorat.conftest import (  # noqa: F401  (fixtures shared with the c
     approved,
     english_messages,
     hours_ago,
+    make_coordinator,
     person,
 )
 from wagtail_mentorat import circles
@@ -43,9 +42,7 @@ def cast(db):
     mentee = with_email(person("mentore", superior=manager, years_experience=1))
     mentor = with_email(person("mentor", superior=director, years_experience=15))
     mentor2 = with_email(person("mentor2", superior=director, years_experience=12))
-    coordinator = with_email(person("coordo", discipline="Planification"))
-    coordinator.user_permissions.add(Permission.objects.get(codename="coordinate_programme"))
-    coordinator = get_user_model().objects.get(pk=coordinator.pk)
+    coordinator = make_coordinator(with_email(person("coordo", discipline="Planification")))
     facilitator = with_email(person("animatrice", years_experience=20))
     peers = [with_email(person(f"pair{i}", years_experience=i)) for i in range(1, 8)]
     outsider = with_email(person("curieux", years_experience=5))

@@ -24,11 +24,15 @@ an urgent one never answered; one in 2023 on F.
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from tests.mentorat.conftest import english_messages, person  # noqa: F401
+from tests.mentorat.conftest import (  # noqa: F401
+    ProgrammeFactory,
+    english_messages,
+    make_coordinator,
+    person,
+)
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.indicators.metrics import Scope
 from wagtail_mentorat.models import (
@@ -53,9 +57,8 @@ def at(y, m, d, hours=0):
 
 def coordinator_user(username="coordo"):
     user = person(username, discipline="Planification")
-    user.user_permissions.add(Permission.objects.get(codename="coordinate_programme"))
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    return get_user_model().objects.get(pk=user.pk)
+    return make_coordinator(user)
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def coordinator_client(coordinator):
 
 @pytest.fixture
 def year_programme(db):
-    return Programme.objects.create(
+    return ProgrammeFactory(
         name="Programme 2024",
         who_pairs=Programme.WhoPairs.BOTH,
         mentor_capacity=10,

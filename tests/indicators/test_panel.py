@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.indicators.conftest import person
+from tests.mentorat.conftest import ProgrammeFactory
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.indicators.panels import attention
 from wagtail_mentorat.models import HelpRequest, Pairing, Programme
@@ -24,7 +25,7 @@ def busy(coordinator):
     """P1 first contact overdue; P2 active and neglected (mid-term and final reviews
     overdue, no meeting for 60 days, an urgent request unanswered past its deadline, an
     extension waiting); P3 waiting for approval."""
-    programme = Programme.objects.create(name="Suivi", who_pairs=Programme.WhoPairs.BOTH)
+    programme = ProgrammeFactory(name="Suivi", who_pairs=Programme.WhoPairs.BOTH)
     director = person("dir", discipline="Gestion")
     manager = person("gest", superior=director, discipline="Gestion")
     mentor = person("mentor", superior=director, years_experience=15)

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.indicators.conftest import at, person
+from tests.mentorat.conftest import ProgrammeFactory
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.indicators.models import REFERENCE_KEYS, IndicatorReferences
-from wagtail_mentorat.models import Meeting, Pairing, Programme
+from wagtail_mentorat.models import Meeting, Pairing
 
 URL = "/admin/mentorat/indicateurs/"
 
@@ -206,7 +207,7 @@ def test_references_are_editable_by_coordinators(coordinator_client, year_progra
 
 
 def test_programme_choice_defaults_to_the_first(coordinator_client, dataset):
-    Programme.objects.create(name="AAA premier")
+    ProgrammeFactory(name="AAA premier")
     response = coordinator_client.get(URL + "?year=2024")
     assert "AAA premier" in response.content.decode()
     assert "Nothing to measure" in response.content.decode()

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone, translation
 
-from wagtail_mentorat import lifecycle
+from wagtail_mentorat import lifecycle, rules
 from wagtail_mentorat.models import Pairing, ParticipantProfile, Programme
 
 
@@ -36,8 +36,30 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Programme
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Programme {n}")
+
+    @factory.post_generation
+    def coordinators(self, create, extracted, **kwargs):
+        """Run by the organisation's coordinators unless a test names them
+        (``coordinators=[...]``, or ``[]`` for none)."""
+        if create:
+            self.coordinators.set(extracted if extracted is not None else coordinator_ids())
+
+
+def coordinator_ids():
+    return list(rules.programme_staff().filter(is_superuser=False).values_list("pk", flat=True))
+
+
+def make_coordinator(user, programmes=None):
+    """Give ``user`` the coordinate permission and ``programmes`` (default: every existing
+    one; those ProgrammeFactory makes later include them). Returns a fresh instance, without
+    Django's permission cache."""
+    user.user_permissions.add(Permission.objects.get(codename="coordinate_programme"))
+    for programme in Programme.objects.all() if programmes is None else programmes:
+        programme.coordinators.add(user)
+    return get_user_model().objects.get(pk=user.pk)
 
 
 def person(username, superior=None, **profile):
@@ -61,9 +83,7 @@ def cast(db):
     mentee = person("mentore", superior=manager, years_experience=1)
     mentor = person("mentor", superior=director, years_experience=15)
     mentor2 = person("mentor2", superior=director, years_experience=12)
-    coordinator = person("coordo", discipline="Planification")
-    coordinator.user_permissions.add(Permission.objects.get(codename="coordinate_programme"))
-    coordinator = get_user_model().objects.get(pk=coordinator.pk)  # fresh permission cache
+    coordinator = make_coordinator(person("coordo", discipline="Planification"))
     return {
         "director": director,
         "manager": manager,

@@ -5,12 +5,10 @@ import random
 import pytest
 from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.exceptions import AnymailAPIError
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import translation
 
-from tests.mentorat.conftest import ProgrammeFactory, activate, person
+from tests.mentorat.conftest import ProgrammeFactory, activate, make_coordinator, person
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import Pairing, Programme
 
@@ -37,9 +35,7 @@ def cast(db):
     manager = with_email(person("gestionnaire", superior=director, discipline="Gestion"))
     mentee = with_email(person("mentore", superior=manager, years_experience=1))
     mentor = with_email(person("mentor", superior=director, years_experience=15))
-    coordinator = with_email(person("coordo", discipline="Planification"))
-    coordinator.user_permissions.add(Permission.objects.get(codename="coordinate_programme"))
-    coordinator = get_user_model().objects.get(pk=coordinator.pk)
+    coordinator = make_coordinator(with_email(person("coordo", discipline="Planification")))
     return {
         "director": director,
         "manager": manager,

@@ -1,6 +1,8 @@
 """Retention (A-2.1 s. 73): canary strings written everywhere a closed pairing and an
-inactive profile reach, the clock moved past the period, the command run, every table of
-the database scanned: zero hits, while a pairing under legal hold survives."""
+inactive profile reach (training records and the participant's page history included), the
+clock moved past the period, the command run, every table of the database scanned: zero
+hits, while a pairing under legal hold survives. Training records and page history in
+detail: ``test_retention_training.py``."""
 
 import datetime
 
@@ -172,6 +174,14 @@ def two_pairings(cast, programme):
         pairing=held, reason="Grievance in progress", placed_by=cast["coordinator"]
     )
 
+    # Training records and page history (only code writes a participant's) with the marks.
+    from .test_retention_training import module_page, participant_page_history, trained
+
+    module = module_page()
+    trained(mentee, module, CANARY, coordinator=cast["coordinator"])
+    participant_page_history(mentee, module, CANARY)
+    trained(held_mentee, module, HELD)
+
     now = timezone.now()
     closed(gone, now)
     closed(held, now)
@@ -185,7 +195,9 @@ def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings
     written = scan(CANARY)
     for table in ("wagtailcore_modellogentry", "wagtailcore_revision", "wagtailsearch_indexentry",
                   "mentorat_notifications_notification", "wagtail_mentorat_meetingnote",
-                  "wagtail_mentorat_disagreement", "mentorat_privacy_consent"):  # fmt: skip
+                  "wagtail_mentorat_disagreement", "mentorat_privacy_consent",
+                  "training_moduleprogress", "training_quizattempt", "training_completion",
+                  "training_trainingrequest", "wagtailcore_pagelogentry"):  # fmt: skip
         assert table in written, table
     if apps.is_installed("axes"):
         assert "axes_accessattempt" in written
@@ -193,12 +205,14 @@ def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings
 
     # Before the period: nothing moves.
     early = retention.run()
-    assert early.pairings == 0 and early.profiles == 0
+    assert early.pairings == 0 and early.profiles == 0 and early.training == 0
+    assert early.page_log_entries == early.page_revisions == 0
     assert scan(CANARY)
 
     later = timezone.now() + datetime.timedelta(days=366)
     result = retention.run(now=later)
-    assert result.pairings == 1 and result.profiles >= 1
+    assert result.pairings == 1 and result.profiles >= 1 and result.training >= 1
+    assert result.page_log_entries >= 2 and result.page_revisions >= 1
     assert scan(CANARY) == []
     assert scan_models(CANARY) == []
 
@@ -216,10 +230,12 @@ def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings
     assert Meeting.objects.filter(pairing=held, summary=HELD).exists()
     assert ParticipantProfile.objects.filter(user=cast["mentor2"]).exists()
     assert HELD.lower() in " ".join(scan(HELD)) or scan(HELD)
+    assert "training_quizattempt" in scan(HELD)  # the held mentee's training records too
 
     # Run again: nothing left to do.
     again = retention.run(now=later)
-    assert again.pairings == 0 and again.profiles == 0
+    assert again.pairings == 0 and again.profiles == 0 and again.training == 0
+    assert again.page_log_entries == again.page_revisions == 0 and not again.rows
 
 
 def test_lifting_the_hold_lets_retention_proceed(two_pairings, settings):

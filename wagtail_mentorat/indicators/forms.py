@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import rules
 from ..models import ParticipantProfile, Programme
 from . import standards
 from .models import REFERENCE_KEYS, IndicatorReferences, Status
@@ -42,6 +43,13 @@ class PeriodMixin:
         return data
 
 
+def scope_programmes(form, user):
+    """Only the programmes the user coordinates can be chosen (another one is refused
+    as an invalid choice)."""
+    field = form.fields["programme"]
+    field.queryset = rules.coordinated(field.queryset, user, "pk")
+
+
 class IndicatorFilterForm(PeriodMixin, forms.Form):
     programme = forms.ModelChoiceField(
         Programme.objects.order_by("name"), label=_("Programme"), required=False, empty_label=None
@@ -56,8 +64,9 @@ class IndicatorFilterForm(PeriodMixin, forms.Form):
     site = forms.ChoiceField(label=_("Mentee's site"), required=False)
     unit = forms.ChoiceField(label=_("Mentee's unit"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        scope_programmes(self, user)
         self.fields["site"].choices = _choices("site")
         self.fields["unit"].choices = _choices("unit")
 
@@ -92,6 +101,10 @@ class AssessmentPeriodForm(PeriodMixin, forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope_programmes(self, user)
 
     def clean(self):
         return self.clean_period(super().clean())

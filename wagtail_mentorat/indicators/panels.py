@@ -13,15 +13,19 @@ S = PairingState
 OPEN = [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING]
 
 
-def attention(now=None):
-    """Counts of what is overdue or waiting, across every programme. Four queries."""
+def attention(now=None, programmes=None):
+    """Counts of what is overdue or waiting, in ``programmes`` (None: every programme).
+    Five queries."""
     now = now or timezone.now()
+    pairings = Pairing.objects.all()
+    if programmes is not None:
+        pairings = pairings.filter(programme__in=programmes)
     today = timezone.localdate(now)
     midterm = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="midterm")
     final = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="final")
     cadences = sorted(
         set(
-            Pairing.objects.filter(state=S.ACTIVE)
+            pairings.filter(state=S.ACTIVE)
             .order_by()
             .values_list("programme__meeting_cadence_weeks", flat=True)
             .distinct()
@@ -35,7 +39,7 @@ def attention(now=None):
         quiet |= Q(programme__meeting_cadence_weeks=weeks, first_contact_at__lt=since) & ~Exists(
             recent
         )
-    row = Pairing.objects.filter(state__in=[S.PROPOSED, *OPEN]).aggregate(
+    row = pairings.filter(state__in=[S.PROPOSED, *OPEN]).aggregate(
         first_contact=Count("pk", filter=Q(state=S.APPROVED, first_contact_due__lt=now)),
         midterm=Count(
             "pk",
@@ -60,10 +64,12 @@ def attention(now=None):
         closing=Count("pk", filter=Q(state=S.CLOSING)),
     )
     help_row = HelpRequest.objects.filter(
-        urgent=True, answered_at__isnull=True, pairing__state__in=OPEN
+        urgent=True, answered_at__isnull=True, pairing__in=pairings.filter(state__in=OPEN)
     ).aggregate(urgent=Count("pk"), urgent_overdue=Count("pk", filter=Q(due_at__lt=now)))
     row.update(help_row)
-    row["extensions"] = Extension.objects.filter(status=Extension.Status.REQUESTED).count()
+    row["extensions"] = Extension.objects.filter(
+        status=Extension.Status.REQUESTED, pairing__in=pairings
+    ).count()
     return row
 
 
@@ -82,7 +88,10 @@ class AttentionPanel(Component):
     def get_context_data(self, parent_context):
         from django.utils.translation import gettext as _
 
-        counts = attention()
+        from ..rules import coordinated_programmes
+
+        user = parent_context["request"].user
+        counts = attention(programmes=None if user.is_superuser else coordinated_programmes(user))
         items = [
             (
                 counts["first_contact"],

@@ -15,7 +15,6 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import rules
-from ..models import Programme
 from . import charts, metrics, standards
 from .forms import AssessmentForm, AssessmentPeriodForm, IndicatorFilterForm, ReferencesForm
 from .models import AssessmentAnswer, IndicatorReferences, SelfAssessment, Status
@@ -51,11 +50,11 @@ class DashboardView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
     def get_scope(self):
         """(scope, form): ``scope`` is None when the filters are invalid or there is no
         programme yet; the form then carries the errors to show."""
-        form = IndicatorFilterForm(self.request.GET or None)
+        form = IndicatorFilterForm(self.request.GET or None, user=self.request.user)
         if form.is_bound and not form.is_valid():
             return None, form
         data = form.cleaned_data if form.is_bound else form.clean_period({})
-        programme = data.get("programme") or Programme.objects.order_by("name").first()
+        programme = data.get("programme") or form.fields["programme"].queryset.first()
         if programme is None:
             return None, form
         scope = metrics.Scope(
@@ -281,6 +280,11 @@ def _status_counts():
     }
 
 
+def _assessments(request):
+    """The self-assessments of the programmes the user coordinates (another's: 404)."""
+    return rules.coordinated(SelfAssessment.objects.select_related("programme"), request.user)
+
+
 class AssessmentIndexView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "mentorat_indicators/assessments.html"
     page_title = gettext_lazy("Self-assessment")
@@ -288,9 +292,9 @@ class AssessmentIndexView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, Templ
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", AssessmentPeriodForm())
+        context.setdefault("form", AssessmentPeriodForm(user=self.request.user))
         assessments = (
-            SelfAssessment.objects.select_related("programme")
+            _assessments(self.request)
             .annotate(**_status_counts())
             .order_by("programme__name", "-period_start", "-pk")
         )
@@ -299,7 +303,7 @@ class AssessmentIndexView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, Templ
         return context
 
     def post(self, request, *args, **kwargs):
-        form = AssessmentPeriodForm(request.POST)
+        form = AssessmentPeriodForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = form.cleaned_data
@@ -322,9 +326,7 @@ class AssessmentEditView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, Templa
     def dispatch(self, request, *args, **kwargs):
         if not rules.is_coordinator(request.user):
             return forbidden()
-        self.assessment = get_object_or_404(
-            SelfAssessment.objects.select_related("programme"), pk=kwargs["pk"]
-        )
+        self.assessment = get_object_or_404(_assessments(request), pk=kwargs["pk"])
         return super(CoordinatorOnlyMixin, self).dispatch(request, *args, **kwargs)
 
     def get_subtitle(self):
@@ -390,9 +392,7 @@ class AssessmentReportView(CoordinatorOnlyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        assessment = get_object_or_404(
-            SelfAssessment.objects.select_related("programme"), pk=kwargs["pk"]
-        )
+        assessment = get_object_or_404(_assessments(self.request), pk=kwargs["pk"])
         indicators, data = _indicators_by_key(assessment, self.request)
         answers = prefilled(assessment, indicators)
         labels = dict(Status.choices)

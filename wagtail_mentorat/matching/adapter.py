@@ -19,7 +19,7 @@ from ..models import (
     PairingMember,
     ParticipantProfile,
 )
-from ..privacy.consent import exclude_withdrawn
+from ..privacy.consent import awaiting_users, exclude_withdrawn
 from ..privacy.purposes import Purpose
 from . import scoring
 from .text import stems
@@ -182,6 +182,20 @@ def waiting_requests(programme):
         .exclude(pairings__state__in=OPEN_STATES)
         .select_related("mentee")
         .prefetch_related("expertise")
+        .order_by("created_at", "pk")
+    )
+
+
+def awaiting_requests(programme):
+    """Open requests left out of matching until the person confirms the registration their
+    manager made (shown to programme staff, never suggested)."""
+    return (
+        MentoringRequest.objects.filter(
+            programme=programme,
+            status=MentoringRequest.Status.OPEN,
+            mentee_id__in=awaiting_users(),
+        )
+        .select_related("mentee", "opened_by")
         .order_by("created_at", "pk")
     )
 

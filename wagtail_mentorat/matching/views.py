@@ -46,7 +46,9 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
     header_icon = "group"
 
     def get_programme(self):
-        programmes = Programme.objects.filter(is_active=True).order_by("name")
+        programmes = rules.coordinated(
+            Programme.objects.filter(is_active=True).order_by("name"), self.request.user, "pk"
+        )
         chosen = self.request.GET.get("programme") or self.request.POST.get("programme")
         programme = programmes.filter(pk=chosen).first() if str(chosen).isdigit() else None
         return programme or programmes.first(), programmes
@@ -111,6 +113,7 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
                     "excluded_count": len(excluded),
                 }
             )
+        context["awaiting"] = list(adapter.awaiting_requests(programme))
         context["show_excluded"] = show_excluded
         context["max_preferences"] = MentorPreference.MAX
         context["supply"] = adapter.supply_and_demand(programme, mentors, requests)
@@ -166,7 +169,9 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
                 messages.error(request, _("Choose a suggestion to assign."))
                 continue
             mentoring_request = get_object_or_404(
-                MentoringRequest, pk=request_id, status=MentoringRequest.Status.OPEN
+                rules.coordinated(MentoringRequest.objects.all(), request.user),
+                pk=request_id,
+                status=MentoringRequest.Status.OPEN,
             )
             mentor = get_object_or_404(ParticipantProfile, user_id=mentor_id).user
             try:

@@ -60,6 +60,16 @@ class ParticipantProfile(index.Indexed, models.Model):
         _("privacy notice version accepted"), max_length=20, blank=True
     )
     consent_at = models.DateTimeField(_("privacy notice accepted on"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("registered by"),
+        help_text=_("The manager who registered this person, when it was not themself."),
+    )
     calendar_token = models.CharField(
         _("calendar feed key"), max_length=64, blank=True, default="", editable=False
     )

@@ -1,6 +1,9 @@
+from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
@@ -25,6 +28,25 @@ CONFIDENTIALITY_CLAUSE = (
     "assurer un suivi au gestionnaire quant à sa responsabilité de prestation de services "
     "sécuritaires et de qualité auprès de la clientèle."
 )
+
+
+class ProgrammeAdminForm(WagtailAdminModelForm):
+    """A programme's coordinators are chosen among programme staff."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("coordinators")
+        if field is not None:
+            from django.db.models import Q
+
+            from ..rules import programme_staff
+
+            chosen = Q(pk__in=programme_staff().values("pk"))
+            if self.instance.pk:
+                chosen |= Q(pk__in=self.instance.coordinators.values("pk"))
+            field.queryset = field.queryset.model.objects.filter(chosen).order_by(
+                "last_name", "first_name", "username"
+            )
 
 
 class Programme(index.Indexed, models.Model):
@@ -52,6 +74,16 @@ class Programme(index.Indexed, models.Model):
     description = models.TextField(_("purpose"), blank=True)
     audience = models.TextField(_("target staff"), blank=True)
     is_active = models.BooleanField(_("open to new requests"), default=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="coordinated_programmes",
+        verbose_name=_("coordinators"),
+        help_text=_(
+            "The programme staff who run this programme: they see its requests, pairings "
+            "and indicators and receive its alerts. Administrators see every programme."
+        ),
+    )
 
     duration_basis = models.CharField(
         _("how the end date is computed"),
@@ -170,6 +202,7 @@ class Programme(index.Indexed, models.Model):
         FieldPanel("description"),
         FieldPanel("audience"),
         FieldPanel("is_active"),
+        FieldPanel("coordinators", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel(
             [
                 FieldPanel("duration_basis"),
@@ -214,7 +247,12 @@ class Programme(index.Indexed, models.Model):
             heading=_("Agreement"),
         ),
     ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("id"),  # the admin narrows the list to the user's programmes
+    ]
+    base_form_class = ProgrammeAdminForm
 
     class Meta:
         ordering = ["name"]

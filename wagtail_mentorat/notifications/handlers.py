@@ -3,8 +3,9 @@
 Who is told of what (issue 6): the mentor of an assignment with the first-contact deadline,
 the mentee of who the mentor is, the manager of what awaits their approval, both members of
 an agreement to accept, the mentors of a help request with its due time, the mentors and
-the new manager of a transfer, programme staff of a disagreement. Never the content: an
-email says there is something to read, not what.
+the new manager of a transfer, programme staff of a disagreement, and a staff member their
+manager registered, once, to confirm it themself. Never the content: an email says there is
+something to read, not what.
 """
 
 import uuid
@@ -13,7 +14,7 @@ from django.dispatch import receiver
 
 from wagtail_mentorat import rules
 from wagtail_mentorat.models import Agreement, MemberRole, MentoringKind, Programme
-from wagtail_mentorat.signals import pairing_event_in_transaction
+from wagtail_mentorat.signals import pairing_event_in_transaction, staff_registered
 
 from . import outbox
 from .kinds import Kind
@@ -49,7 +50,7 @@ def _approvers(pairing, actor, manager_first=True):
     if manager_first and pairing.programme.who_pairs != Programme.WhoPairs.COORDINATOR:
         people = _managers(pairing)
     if not people:
-        people = outbox.coordinators()
+        people = outbox.coordinators(pairing.programme_id)
     return [p for p in people if p != actor]
 
 
@@ -77,7 +78,7 @@ def recipients_for(pairing, event, actor, data):
         add(_mentees(pairing), Kind.PAIRING_CANCELLED, "mentee")
     elif event == "fallback":
         # A request never waits silently: programme staff, and the manager who pairs.
-        coordinators = outbox.coordinators()
+        coordinators = outbox.coordinators(pairing.programme_id)
         managers = [p for p in _approvers(pairing, actor) if p not in coordinators]
         what = "fallback" if data.get("proposal") else "no_fallback"
         add(managers, Kind.APPROVAL_NEEDED, "manager", what=what, proposal=data.get("proposal"))
@@ -133,7 +134,7 @@ def recipients_for(pairing, event, actor, data):
             add([u for u in facilitators if u != actor], Kind.CIRCLE_JOIN_REQUESTED, "")
         else:
             add(
-                [c for c in outbox.coordinators() if c != actor],
+                [c for c in outbox.coordinators(pairing.programme_id) if c != actor],
                 Kind.CIRCLE_JOIN_REQUESTED,
                 "coordinator",
             )
@@ -147,7 +148,11 @@ def recipients_for(pairing, event, actor, data):
             accepted=event == "circle_joined",
         )
     elif event == "disagreement_raised":
-        add([c for c in outbox.coordinators() if c != actor], Kind.DISAGREEMENT_RAISED, "")
+        add(
+            [c for c in outbox.coordinators(pairing.programme_id) if c != actor],
+            Kind.DISAGREEMENT_RAISED,
+            "",
+        )
     elif event == "safety_concern":
         add(_managers(pairing), Kind.SAFETY_CONCERN, "manager")
     elif event in ("extension_requested", "closure_requested"):
@@ -209,3 +214,26 @@ def write_outbox_rows(sender, pairing, event, actor, data, log_entry=None, **kwa
             )
         )
     return outbox.add(rows)
+
+
+@receiver(staff_registered, dispatch_uid="mentorat_notifications_staff_registered")
+def invite_to_confirm(sender, request, person, manager, **kwargs):
+    """The one email to a person awaiting confirmation: who registered them, for which
+    programme, and that they confirm or decline in their space. Never the need."""
+    if person is None or not person.is_active:
+        return []
+    prefs = outbox.settings_for([person.pk]).get(person.pk)
+    language = outbox.wagtail_languages([person.pk]).get(person.pk)
+    data = {"role": "mentee", "event": "staff_registered", "programme": request.programme.name}
+    if manager is not None:
+        data["manager"] = manager.get_full_name() or manager.get_username()
+    row = outbox.build(
+        person,
+        Kind.REGISTRATION_TO_CONFIRM,
+        f"reg:{request.pk}:{person.pk}",
+        about=request,
+        data=data,
+        prefs=prefs,
+        language=outbox.language_for(person, prefs, language),
+    )
+    return outbox.add([row])

@@ -2,7 +2,9 @@
 
 A *required* kind carries a deadline of the recipient's own role (seed 004's 48–72 h first
 contact, the 24–48 h urgent answer, seed 001's reviews and the manager's approvals): it
-cannot be turned off. The others are reminders and news a person may turn off.
+cannot be turned off. The others are reminders and news a person may turn off. The
+invitation to confirm a registration made by one's manager is required too: it is sent
+once and is how the person's consent is asked.
 Templates live in ``templates/mentorat_notifications/email/<kind>/``.
 """
 
@@ -38,6 +40,7 @@ class Kind(models.TextChoices):
     NEW_MESSAGE = "new_message", _("New message in a conversation")
     CIRCLE_JOIN_REQUESTED = "circle_join_requested", _("Request to join a circle")
     CIRCLE_JOIN_DECIDED = "circle_join_decided", _("Decision on joining a circle")
+    REGISTRATION_TO_CONFIRM = "registration_to_confirm", _("Registration by the manager to confirm")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,14 @@ KINDS = {
     Kind.NEW_MESSAGE: KindInfo(required=False),
     Kind.CIRCLE_JOIN_REQUESTED: KindInfo(required=True),
     Kind.CIRCLE_JOIN_DECIDED: KindInfo(required=False),
+    # Once per registration; it is how the person's consent is asked, so it cannot be muted.
+    Kind.REGISTRATION_TO_CONFIRM: KindInfo(required=True),
 }
+
+# The only kinds sent to a person awaiting confirmation (registered by their manager, not
+# yet consenting): the invitation asks for the consent. Every other email to them is
+# skipped, not held: no row is written (outbox.insert), as after a withdrawal.
+ASKS_FOR_CONSENT = frozenset({Kind.REGISTRATION_TO_CONFIRM})
 
 OPTIONAL_KINDS = [kind for kind, info in KINDS.items() if not info.required]
 

@@ -28,7 +28,6 @@ from anymail.exceptions import (
     AnymailRecipientsRefused,
 )
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -37,10 +36,11 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from ..privacy.consent import excluded_user_ids
+from .. import rules
+from ..privacy.consent import AWAITING, excluded_reasons
 from ..privacy.purposes import Purpose
 from . import conf
-from .kinds import is_required
+from .kinds import ASKS_FOR_CONSENT, is_required
 from .models import Notification, NotificationSettings
 
 logger = logging.getLogger(__name__)
@@ -54,19 +54,32 @@ TASK_CHUNK = 500
 # --- who and in which language -------------------------------------------------------------
 
 
-def coordinators():
-    """Programme staff: the coordinate permission, directly or through a group."""
-    perm = Permission.objects.filter(
-        codename="coordinate_programme", content_type__app_label="wagtail_mentorat"
-    ).first()
-    users = get_user_model().objects.filter(is_active=True)
-    if perm is None:
-        return list(users.none())
-    return list(
-        users.filter(Q(user_permissions=perm) | Q(groups__permissions=perm))
-        .distinct()
-        .order_by("pk")
+def coordinators(programme):
+    """Programme staff alerted for ``programme``: its coordinators; the administrators when it
+    names none, so an alert always reaches someone."""
+    pk = getattr(programme, "pk", programme)
+    return coordinators_by_programme([pk])[pk]
+
+
+def coordinators_by_programme(programme_ids):
+    """{programme id: [its coordinators]} for several programmes (two queries)."""
+    from ..models import Programme
+
+    listed = {pk: [] for pk in programme_ids}
+    rows = (
+        Programme.coordinators.through.objects.filter(programme_id__in=list(listed))
+        .filter(user__in=rules.programme_staff())
+        .select_related("user")
+        .order_by("user_id")
     )
+    for row in rows:
+        listed[row.programme_id].append(row.user)
+    if not all(listed.values()):
+        admins = list(
+            get_user_model().objects.filter(is_active=True, is_superuser=True).order_by("pk")
+        )
+        listed = {pk: people or admins for pk, people in listed.items()}
+    return listed
 
 
 def settings_for(user_ids):
@@ -146,9 +159,15 @@ def insert(rows, run):
     """Insert the rows whose idempotency key is new; [(pk, status)] of those this call
     inserted (the ``run`` token tells them from a concurrent writer's)."""
     rows = [r for r in rows if r is not None]
-    # Privacy: no email to someone who withdrew their consent to email (one query).
-    withdrawn = excluded_user_ids(Purpose.EMAIL, among={r.recipient_id for r in rows})
-    rows = [r for r in rows if r.recipient_id not in withdrawn]
+    # Privacy: no email to someone who withdrew their consent to email, nor to someone
+    # awaiting confirmation but the invitation that asks for it (one query).
+    excluded = excluded_reasons(Purpose.EMAIL, among={r.recipient_id for r in rows})
+    rows = [
+        r
+        for r in rows
+        if r.recipient_id not in excluded
+        or (excluded[r.recipient_id] == AWAITING and r.kind in ASKS_FOR_CONSENT)
+    ]
     if not rows:
         return []
     for row in rows:

@@ -141,9 +141,9 @@ def _pairing_rows(after_pk, limit):
 class _Writer:
     """Builds rows for a batch with a fixed number of queries."""
 
-    def __init__(self, run, coordinators):
+    def __init__(self, run):
         self.run = run
-        self.coordinators = coordinators
+        self.coordinators = {}  # pairing pk -> the coordinators of its programme
         self.pairing_ct = ContentType.objects.get_for_model(Pairing).pk
         self.enqueued = 0
 
@@ -156,9 +156,22 @@ class _Writer:
         self.enqueued += len(pending)
         return [pk for pk, _status in inserted]
 
+    def _load_coordinators(self, pairing_pks):
+        """The coordinators of these pairings' programmes (three queries, only when a
+        reminder goes to programme staff)."""
+        missing = pairing_pks - self.coordinators.keys()
+        if not missing:
+            return
+        programme_of = dict(
+            Pairing.objects.filter(pk__in=missing).values_list("pk", "programme_id")
+        )
+        people = outbox.coordinators_by_programme(set(programme_of.values()))
+        for pairing_pk, programme_pk in programme_of.items():
+            self.coordinators[pairing_pk] = people[programme_pk]
+
     def _targets(self, pairing_pk, audience, members):
         if audience == "coordinators":
-            return [(c.pk, "coordinator") for c in self.coordinators]
+            return [(c.pk, "coordinator") for c in self.coordinators[pairing_pk]]
         return [
             (uid, "mentee" if role == MemberRole.MENTEE else "mentor")
             for uid, role in members.get(pairing_pk, [])
@@ -169,6 +182,7 @@ class _Writer:
         """``wanted``: [(pairing_pk, kind, audience, key, data)]; ``members``: pairing_pk ->
         [(user_id, role)]. Reminders already in the outbox are left out before anything is
         built (one query), so a second run costs little."""
+        self._load_coordinators({w[0] for w in wanted if w[2] == "coordinators"})
         planned = [
             (pairing_pk, kind, f"{key}:{kind}:{uid}", {**data, "role": role}, uid)
             for pairing_pk, kind, audience, key, data in wanted
@@ -227,7 +241,7 @@ def sweep(now=None, today=None):
 
     result.fallbacks = expire_unanswered(now)
     run = uuid.uuid4().hex
-    writer = _Writer(run, outbox.coordinators())
+    writer = _Writer(run)
     programmes = {
         p["pk"]: p
         for p in Programme.objects.values("pk", "meeting_cadence_weeks", "final_review_required")

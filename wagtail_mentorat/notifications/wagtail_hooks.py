@@ -6,7 +6,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -16,12 +15,18 @@ from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from wagtail_mentorat import rules
+from wagtail_mentorat.admin_access import (
+    ProgrammeScopedViewSetMixin,
+    ScopedIndexView,
+    scope_for,
+)
 
 from . import outbox
 from .kinds import Kind
@@ -40,14 +45,9 @@ class CoordinatorsReadPolicy(BasePermissionPolicy):
         return "view" in actions and rules.is_coordinator(user)
 
     def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
         if "view" not in actions:
-            return users.none()
-        return users.filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__codename="coordinate_programme")
-            | Q(groups__permissions__codename="coordinate_programme")
-        ).distinct()
+            return get_user_model().objects.none()
+        return rules.programme_staff()
 
 
 # Registered before the viewsets, which then use them (Wagtail 8).
@@ -83,7 +83,20 @@ class ResendColumn(Column):
         return context
 
 
-class NotificationViewSet(ModelViewSet):
+class OutboxIndexView(ScopedIndexView):
+    """Emails of the programmes the user coordinates (a ModelViewSet has no
+    ``get_queryset(request)``: the index view narrows them)."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("recipient")
+
+
+class AddressIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("user")
+
+
+class NotificationViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     model = Notification
     icon = "mail"
     menu_label = gettext_lazy("Outbox")
@@ -139,8 +152,7 @@ class NotificationViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["status"]  # never offered: the policy allows no edit
 
-    def get_queryset(self, request):
-        return Notification.objects.select_related("recipient")
+    index_view_class = OutboxIndexView
 
 
 class BounceFilterSet(WagtailFilterSet):
@@ -168,8 +180,7 @@ class NotificationSettingsViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["language"]  # never offered: the policy allows no edit
 
-    def get_queryset(self, request):
-        return NotificationSettings.objects.select_related("user")
+    index_view_class = AddressIndexView
 
 
 class EmailViewSetGroup(ViewSetGroup):
@@ -188,7 +199,7 @@ def register_viewsets():
 def resend_view(request, pk):
     if not rules.is_coordinator(request.user):
         raise PermissionDenied
-    notification = get_object_or_404(Notification, pk=pk)
+    notification = get_object_or_404(scope_for(Notification, request.user), pk=pk)
     if outbox.resend([notification.pk]):
         messages.success(request, _("The email will be sent again."))
     else:

@@ -8,11 +8,15 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from wagtail_mentorat.admin_access import PermissionCheckedChooserViewSet
+from wagtail_mentorat.admin_access import (
+    PermissionCheckedChooserViewSet,
+    ProgrammeScopedViewSetMixin,
+)
 from wagtail_mentorat.models import Disagreement
 
 from .inspect import AuditedInspectMixin
 from .models import Incident, IncidentFollowUp, LegalHold, ReadAccess
+from .permissions import is_privacy_officer
 
 
 class RecordedByCreateView(generic.CreateView):
@@ -107,7 +111,7 @@ class PrivacyViewSetGroup(ModelViewSetGroup):
     items = (IncidentViewSet, IncidentFollowUpViewSet, ReadAccessViewSet, LegalHoldViewSet)
 
 
-class DisagreementViewSet(SnippetViewSet):
+class DisagreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     """Disagreements raised to programme staff (seed 001): the list shows states and dates;
     the description is read in the inspection, and each opening is audited."""
 
@@ -126,3 +130,13 @@ class DisagreementViewSet(SnippetViewSet):
         {"audit_reason": "mediating a disagreement"},
     )
     inspect_view_fields = ["pairing", "topic", "status", "created_at", "description"]
+
+    def scoped(self, queryset, request):
+        """Coordinators mediate their programmes' disagreements; the privacy officer's
+        duties cover the whole organisation."""
+        if is_privacy_officer(request.user):
+            return queryset
+        return super().scoped(queryset, request)
+
+    def get_queryset(self, request):
+        return self.scoped(Disagreement.objects.select_related("pairing"), request)

@@ -59,6 +59,8 @@ SECTIONS = [
     Section("requests", "wagtail_mentorat.MentoringRequest", _mine("mentee", "opened_by"),
             m2m=("expertise",)),
     Section("offers", "wagtail_mentorat.MentorOffer", _mine("mentor")),
+    # Programme staff: the programmes the person coordinates (never the other coordinators).
+    Section("programmes_i_coordinate", "wagtail_mentorat.Programme", _mine("coordinators")),
     Section("mentor_preferences", "wagtail_mentorat.MentorPreference", _mine("request__mentee")),
     Section("declined_assignments", "wagtail_mentorat.MentorDecline", _mine("mentor")),
     Section("pairings", "wagtail_mentorat.Pairing", _in_my_pairings("id")),

@@ -41,9 +41,13 @@ RETENTION = {
     "read_audit": "MENTORAT_RETENTION['read_audit'] days",
     "register": "at least 5 years after the incident is known; never purged automatically",
     "hold": "until the hold is lifted, then with the person or pairing it holds",
-    "training": "the organisation's training-records schedule (not purged by mentorat_retention)",
+    "training": "while the person has a mentoring profile or any training activity (a "
+    "completion counts until it expires, a registration until its session ends); destroyed "
+    "after MENTORAT_RETENTION['training'] days without either",
     "content": "while the page or setting exists (no personal information)",
     "config": "while the programme exists (no personal information)",
+    "programme": "while the programme exists; a coordinator stays named on it until an "
+    "administrator removes them or their account is deleted",
 }
 
 
@@ -71,6 +75,9 @@ INVENTORY = {
             "is_mentor mentor_capacity": "person_staff",
             "goals availability": "person_staff",
             "consent_version consent_at": "person_staff",
+            # The manager who registered the person; with consent_at empty, the person is
+            # out of matching and email until they confirm (A-2.1: their own consent).
+            "registered_by": "person_staff",
             "calendar_token": "person",
         },
     ),
@@ -200,15 +207,16 @@ INVENTORY = {
         {"id pairing user last_read_id read_at": "person"},
     ),
     "wagtail_mentorat.Programme": _e(
-        "A programme's rules (seeds 001, 004)", "config",
+        "A programme's rules (seeds 001, 004), published; and its administration: the "
+        "programme staff who coordinate it (staff data)", "programme",
         {"id name description audience is_active duration_basis max_duration_months "
          "midterm_review_required final_review_required extension_needs_manager "
          "agreement_needs_manager min_meetings meeting_cadence_weeks first_contact_hours "
          "mentor_response_hours urgent_response_hours who_pairs mentor_capacity "
          "mentor_min_years discipline_rule checkins_first_month checkin_interval_weeks "
          "matching_weights mentee_responsibilities mentor_responsibilities "
-         "confidentiality_clause mentor_training mentee_training": "everyone"},
-        personal=False,
+         "confidentiality_clause mentor_training mentee_training": "everyone",
+         "coordinators": "staff"},
     ),
     "wagtail_mentorat.ExpertiseArea": _e(
         "The vocabulary of areas of expertise (seed 004)", "config",
@@ -428,15 +436,35 @@ def markdown():
         "notice's version, given at registration and withdrawn at `/mentorat/confidentialite/`. "
         "After a withdrawal the person is left out of matching (mentors and waiting requests) "
         "and gets no further email (waiting emails are not sent).",
+        "- **Registered by their manager**: consent is the person's own, never the manager's. "
+        "A staff member registered by their manager who has not accepted the notice yet "
+        "(`ParticipantProfile.registered_by` set, `consent_at` empty) gets no ledger line and "
+        "is *awaiting confirmation*: out of matching (suggestions, waiting requests, any "
+        "pairing refused with its own message) and of every email except one invitation to "
+        "visit their space. There, under the notice, *I confirm* records the consent as a "
+        "self-registration does; *I decline* withdraws the request and records a withdrawal "
+        "of the consent to matching. The manager's space and the matching workbench show the "
+        "request as awaiting the person's confirmation. The rule holds without this app too "
+        "(it reads the core's profile); the ledger lines are then not written.",
         "- **Access and portability** (s. 84): the same page downloads everything the person "
         "provided as JSON or CSV (`/mentorat/mes-donnees/` stays, as JSON). A test fails when "
         "a model related to a person is neither exported nor excluded with a reason.",
         "- **Retention** (s. 73): `python manage.py mentorat_retention [--dry-run]`, daily. "
         "Closed pairings are anonymised and inactive profiles destroyed after "
         "`MENTORAT_RETENTION_DAYS` (730), with their log entries, revisions, search index "
-        "entries, outbox rows and login-attempt records; per kind with `MENTORAT_RETENTION = "
-        '{"pairings", "profiles", "outbox", "read_audit", "login_records"}`. A **legal hold** '
-        "(admin, Privacy) suspends it for a person or a pairing.",
+        "entries, outbox rows, read-access rows and login-attempt records. A person's "
+        "training records (progress, quiz answers, completions, requests, registrations) "
+        "are destroyed together once they have no mentoring profile and no training "
+        "activity for the period (a completion counts until it expires), so a completion a "
+        "mentor or mentee relies on to be matched stays while their profile does. Page log "
+        "entries and page revisions are the intranet's editorial trail and stay, except "
+        "those in the name of a destroyed person who is not an intranet editor (only code "
+        "writes those): deleted, or kept without the author for a page's live version. "
+        "Never purged: the confidentiality-incident register (at least five years: purge "
+        "it by hand), legal holds, pages, intranet accounts. Per kind with "
+        '`MENTORAT_RETENTION = {"pairings", "profiles", "training", "outbox", "read_audit", '
+        '"login_records"}`. A **legal hold** (admin, Privacy) suspends it for a person or a '
+        "pairing.",
         "- **Confidentiality-incident register** (s. 63.11 and its regulation): append-only, "
         "create, inspect and export only, for users with the `mentorat_privacy.privacy_officer` "
         "permission (admin, Privacy).",

@@ -1,7 +1,8 @@
 """Retention (A-2.1 s. 73): once their purpose is fulfilled, closed pairings are
-anonymised and inactive profiles destroyed, with everything that points at them: Wagtail
-log entries and revisions, search index entries, outbox rows, read-access audit rows and
-login-attempt records. A legal hold suspends it for a person or a pairing.
+anonymised, inactive profiles and training records destroyed, with everything that points
+at them: Wagtail log entries and revisions, search and reference index entries, outbox
+rows, read-access audit rows and login-attempt records. A legal hold suspends it for a
+person or a pairing.
 
 * A **closed or cancelled pairing** ended more than ``pairings`` days ago keeps only its
   programme, kind, state, dates and closure reason (for the quality indicators): its members,
@@ -12,16 +13,44 @@ login-attempt records. A legal hold suspends it for a person or a pairing.
   is nobody's recorded superior, and did nothing (login, registration, request, offer,
   consent) for ``profiles`` days. Their rows in the mentoring apps are destroyed, and their
   login-attempt records with them. Their intranet account is the intranet's: it stays.
+* A person's **training records** (the ``training`` app: module progress and saved answers,
+  quiz attempts and their answers, completions, training requests and their details,
+  session registrations) are destroyed together, in one rule: the person has **no
+  mentoring profile** (never had one, or it was destroyed above) and **no training
+  activity for ``training`` days**. Their latest training activity is the latest date on
+  any of their training records, where a completion counts until it expires (continuing
+  training) and a session registration until the session ends. So a completion that a
+  mentor or mentee relies on to be matched (``Programme.mentor_training`` /
+  ``mentee_training``, checked by ``rules.training_errors``) is never destroyed while
+  their profile exists, and a completion that still counts is kept ``training`` days past
+  its expiry. Quiz answers go with the rest (one rule, no earlier purge). A training
+  request whose requester's account was deleted (``requester`` emptied) is destroyed
+  ``training`` days after it was made.
+* **Wagtail page history.** No page of this project is about a participant (guides,
+  programme, registration and training pages are the intranet's published content) and
+  the apps never log a participant's action on a page nor save a page revision for one,
+  so page log entries and page revisions are the intranet's editorial trail: who edited
+  and published what, kept with the intranet account and with the page. What would tie a
+  participant to a page is a page log entry, page revision or page ownership in the name
+  of a person who is **not an intranet editor** (cannot use the Wagtail admin): only code
+  can write one, and it would be about their participation. When a person is destroyed
+  above (profile or training records) and is not an editor, their page log entries are
+  deleted (their ``data`` may hold anything), their page revisions deleted (a revision
+  that is a page's live or scheduled version is kept, without its author: the published
+  page is the organisation's), and pages lose them as owner or lock holder. An editor's
+  page history stays: it is the intranet's, under the intranet's own schedule.
 * **Outbox rows** older than ``outbox`` days, **read-access rows** older than
   ``read_audit`` days and **login-attempt records** older than ``login_records`` days are
   deleted.
 
 Never purged: the incident register (kept at least five years, Regulation s. 7: purge it
-by hand), training records (the organisation's training-records schedule), pages.
+by hand), legal holds, pages and the editorial history of intranet editors, training
+sessions (the catalogue), intranet accounts.
 
 Settings (days; every one has a default): ``MENTORAT_RETENTION_DAYS`` (730, the default of
-all), and ``MENTORAT_RETENTION = {"pairings": …, "profiles": …, "outbox": …,
-"read_audit": …, "login_records": …}`` to set each.
+all: training follows it too, as nothing in the seeds or the code sets training records a
+different period), and ``MENTORAT_RETENTION = {"pairings": …, "profiles": …,
+"training": …, "outbox": …, "read_audit": …, "login_records": …}`` to set each.
 """
 
 import datetime
@@ -38,7 +67,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 DEFAULT_DAYS = 730
-KINDS = ("pairings", "profiles", "outbox", "read_audit", "login_records")
+KINDS = ("pairings", "profiles", "training", "outbox", "read_audit", "login_records")
 # Apps whose rows about a person are destroyed with their profile.
 PERSON_APPS = {
     "wagtail_mentorat",
@@ -50,6 +79,17 @@ PERSON_APPS = {
 KEEP = {"mentorat_privacy.incident", "mentorat_privacy.incidentfollowup",
         "mentorat_privacy.legalhold", "mentorat_privacy.readaccess"}  # fmt: skip
 AXES_MODELS = ("AccessAttempt", "AccessLog", "AccessFailureLog")
+TRAINING_APP = "training"
+# The dates that show a person's training activity on each record (a completion counts
+# until it expires, a registration until its session ends). A training model not listed
+# here counts by every date of its own.
+TRAINING_ACTIVITY = {
+    "training.moduleprogress": ("started_at", "updated_at"),
+    "training.quizattempt": ("submitted_at",),
+    "training.completion": ("recorded_at", "completed_on", "expires_on"),
+    "training.trainingrequest": ("created_at",),
+    "training.sessionregistration": ("registered_at", "session__starts_at", "session__ends_at"),
+}
 
 
 def period(kind):
@@ -64,12 +104,16 @@ class Result:
     dry_run: bool = False
     pairings: int = 0
     profiles: int = 0
+    training: int = 0
     outbox: int = 0
     read_audit: int = 0
     login_records: int = 0
     log_entries: int = 0
     revisions: int = 0
     index_entries: int = 0
+    page_log_entries: int = 0
+    page_revisions: int = 0
+    page_revisions_anonymised: int = 0
     rows: dict = field(default_factory=lambda: defaultdict(int))
     held_pairings: int = 0
     held_people: int = 0
@@ -107,7 +151,11 @@ def holds():
 
 def _destroy(querysets, result):
     """Delete the rows and their cascade, then their log entries, revisions, search index
-    entries and read-access rows (which point at them by content type and id)."""
+    entries, reference index entries and read-access rows (which point at them by content
+    type and id). Wagtail's reference index is cleaned in bulk by :func:`_forget`, not row
+    by row by its signal handler, so the queries do not grow with the number of rows."""
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
     collector = Collector(using=DEFAULT_DB_ALIAS)
     for qs in querysets:
         collector.collect(qs)
@@ -117,7 +165,8 @@ def _destroy(querysets, result):
     for qs in collector.fast_deletes:
         targets[qs.model].update(qs.values_list("pk", flat=True))
     _forget(targets, result)
-    _count, per_model = collector.delete()
+    with disable_reference_index_auto_update():
+        _count, per_model = collector.delete()
     for label, count in per_model.items():
         if count:
             result.rows[label] += count
@@ -125,8 +174,9 @@ def _destroy(querysets, result):
 
 
 def _forget(targets, result):
-    """Log entries, revisions, index entries and read-access rows of these rows."""
-    from wagtail.models import ModelLogEntry, Revision
+    """Log entries, revisions, index entries, reference index entries and read-access rows
+    of these rows."""
+    from wagtail.models import ModelLogEntry, ReferenceIndex, Revision
     from wagtail.search.models import IndexEntry
 
     read_access = _model("mentorat_privacy.ReadAccess")
@@ -145,6 +195,9 @@ def _forget(targets, result):
         result.index_entries += IndexEntry.objects.filter(
             content_type=ct, object_id__in=ids
         ).delete()[0]
+        base_ct = ReferenceIndex._get_base_content_type(model)
+        ReferenceIndex.objects.filter(base_content_type=base_ct, object_id__in=ids).delete()
+        ReferenceIndex.objects.filter(to_content_type=base_ct, to_object_id__in=ids).delete()
         if read_access is not None:
             read_access.objects.filter(content_type=ct, object_id__in=ids).delete()
 
@@ -312,6 +365,161 @@ def _purge_people(user_ids, result):
     result.login_records += _purge_login_records(Q(username__in=usernames))
 
 
+# --- training records ----------------------------------------------------------------------
+
+
+def _training_links():
+    """(model, field) of every training record that names a person, whatever its
+    ``on_delete`` (a request keeps its requester's words when the account goes). Pages
+    are content, not records: their ``owner`` (inherited from Wagtail's page) is not
+    followed."""
+    from wagtail.models import Page
+
+    try:
+        config = apps.get_app_config(TRAINING_APP)
+    except LookupError:
+        return []
+    user_model = get_user_model()
+    return [
+        (model, f)
+        for model in config.get_models()
+        if not issubclass(model, Page)
+        for f in model._meta.local_concrete_fields
+        if f.is_relation and f.many_to_one and f.related_model is user_model
+    ]
+
+
+def _activity_fields(model):
+    fields = TRAINING_ACTIVITY.get(model._meta.label_lower)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.DateField, models.DateTimeField))
+        )
+    return fields
+
+
+def _as_datetime(value):
+    """A date is the start of that day (local time), to compare with the cutoff."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    moment = datetime.datetime.combine(value, datetime.time.min)
+    return timezone.make_aware(moment) if settings.USE_TZ else moment
+
+
+def _training_activity(links, excluded):
+    """{user id: latest training activity} of everyone with training records, except the
+    ``excluded`` subquery/set. One query per training model, whatever the number of people."""
+    latest = {}
+    for model, f in links:
+        fields = _activity_fields(model)
+        rows = (
+            model._base_manager.exclude(**{f"{f.name}__isnull": True})
+            .exclude(**{f"{f.name}__in": excluded})
+            .values(f.attname)
+            .order_by()
+            .annotate(**{f"_d{i}": models.Max(name) for i, name in enumerate(fields)})
+        )
+        for row in rows:
+            uid = row.pop(f.attname)
+            for value in map(_as_datetime, row.values()):
+                if value is not None and (latest.get(uid) is None or value > latest[uid]):
+                    latest[uid] = value
+            latest.setdefault(uid, None)
+    return latest
+
+
+def expired_training(now, held_users):
+    """Ids of the people whose training records have served their purpose: no mentoring
+    profile, no training activity for the ``training`` period, no legal hold."""
+    from wagtail_mentorat.models import ParticipantProfile
+
+    links = _training_links()
+    if not links:
+        return []
+    cutoff = now - period("training")
+    with_profile = ParticipantProfile.objects.values("user_id")
+    latest = _training_activity(links, with_profile)
+    return sorted(
+        uid
+        for uid, when in latest.items()
+        if uid not in held_users and (when is None or when < cutoff)
+    )
+
+
+def _purge_training(now, user_ids, result):
+    links = _training_links()
+    querysets = [
+        model._base_manager.filter(**{f"{f.name}__in": user_ids}) for model, f in links if user_ids
+    ]
+    # Records whose person's account is gone (a request keeps its words): by their dates.
+    cutoff = now - period("training")
+    for model, f in links:
+        if not f.null:
+            continue
+        orphans = model._base_manager.filter(**{f"{f.name}__isnull": True})
+        for name in _activity_fields(model):
+            orphans = orphans.filter(Q(**{f"{name}__lt": cutoff}) | Q(**{f"{name}__isnull": True}))
+        querysets.append(orphans)
+    if querysets:
+        _destroy(querysets, result)
+
+
+# --- Wagtail page history ------------------------------------------------------------------
+
+
+def _editors(user_ids):
+    """Those of ``user_ids`` who may use the Wagtail admin: intranet editors and staff,
+    whose page history is the intranet's editorial trail."""
+    from django.contrib.auth.models import Permission
+
+    user_model = get_user_model()
+    people = user_model._base_manager.filter(pk__in=user_ids)
+    names = {f.name for f in user_model._meta.get_fields()}
+    condition = Q(is_superuser=True) if "is_superuser" in names else Q(pk__in=[])
+    access = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    if "user_permissions" in names:
+        condition |= Q(user_permissions__in=access)
+    if "groups" in names:
+        condition |= Q(groups__permissions__in=access)
+    return set(people.filter(condition).values_list("pk", flat=True).distinct())
+
+
+def _purge_page_history(user_ids, result):
+    """The page log entries, page revisions and page ownership of people destroyed in
+    this run who are not intranet editors."""
+    from wagtail.models import Page, PageLogEntry, Revision
+
+    if not user_ids:
+        return
+    people = sorted(set(user_ids) - _editors(user_ids))
+    if not people:
+        return
+    revisions = Revision.objects.page_revisions().filter(user_id__in=people)
+    in_use = Q(pk__in=Page.objects.exclude(live_revision=None).values("live_revision")) | Q(
+        approved_go_live_at__isnull=False
+    )
+    result.page_revisions_anonymised += revisions.filter(in_use).update(user=None)
+    doomed = list(revisions.exclude(in_use).values_list("pk", flat=True))
+    result.page_log_entries += PageLogEntry.objects.filter(user_id__in=people).delete()[0]
+    if doomed:
+        # Other people's entries that named these revisions keep no dangling link.
+        PageLogEntry.objects.filter(revision_id__in=doomed).update(revision=None)
+        _count, per_model = Revision.objects.filter(pk__in=doomed).delete()
+        for label, count in per_model.items():
+            if label == Revision._meta.label:
+                result.page_revisions += count
+            elif count:
+                result.rows[label] += count
+    Page.objects.filter(owner_id__in=people).update(owner=None)
+    Page.objects.filter(locked_by_id__in=people).update(
+        locked=False, locked_by=None, locked_at=None
+    )
+
+
 # --- time-based purges ---------------------------------------------------------------------
 
 
@@ -362,6 +570,10 @@ def run(now=None, dry_run=False):
         user_ids = inactive_users(now, held_users)
         result.profiles = len(user_ids)
         _purge_people(user_ids, result)
+        trained_ids = expired_training(now, held_users)
+        result.training = len(trained_ids)
+        _purge_training(now, trained_ids, result)
+        _purge_page_history(sorted(set(user_ids) | set(trained_ids)), result)
         _purge_old(now, held_users, held_pairings, result)
         if dry_run:
             transaction.set_rollback(True)

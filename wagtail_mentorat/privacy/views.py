@@ -18,16 +18,22 @@ FILENAME = "mes-donnees-mentorat"
 @login_required
 def privacy_page(request):
     lines = consent.status(request.user)
+    # Registered by their manager and not confirmed yet: nothing is given until they
+    # confirm in their space.
+    awaiting = consent.is_awaiting(request.user)
     rows = [
         {
             "purpose": purpose,
             "label": label,
             "line": lines[purpose],
-            "active": lines[purpose] is None or lines[purpose].withdrawn_at is None,
+            "active": not awaiting
+            and (lines[purpose] is None or lines[purpose].withdrawn_at is None),
         }
         for purpose, label in Purpose.choices
     ]
-    return TemplateResponse(request, "mentorat_privacy/privacy.html", {"rows": rows})
+    return TemplateResponse(
+        request, "mentorat_privacy/privacy.html", {"rows": rows, "awaiting": awaiting}
+    )
 
 
 @login_required
@@ -39,6 +45,10 @@ def change_consent(request):
     if request.POST.get("decision") == "withdraw":
         consent.withdraw(request.user, purpose)
         messages.success(request, _("Your consent is withdrawn. It takes effect now."))
+    elif consent.is_awaiting(request.user):
+        # The registration their manager made is confirmed as a whole, with the notice.
+        messages.info(request, _("Confirm your registration first, in your mentoring space."))
+        return redirect("wagtail_mentorat:space")
     else:
         from wagtail_mentorat.models import ParticipantProfile
 

@@ -156,7 +156,11 @@ def _circle_for(pk, user):
     if circle is None:
         return None, None
     role = next((m.role for m in circle.pairing.members.all() if m.user_id == user.pk), None)
-    if role is None and circle.pairing.state != S.ACTIVE and not rules.is_coordinator(user):
+    if (
+        role is None
+        and circle.pairing.state != S.ACTIVE
+        and not rules.is_coordinator(user, circle.pairing.programme_id)
+    ):
         return None, None
     return circle, role
 

@@ -24,6 +24,8 @@ from ..models import (
     SafetyConcern,
 )
 from ..privacy.audit import log_reads
+from ..privacy.consent import AWAITING, excluded_reasons
+from ..privacy.purposes import Purpose
 
 S = PairingState
 
@@ -41,8 +43,16 @@ def manager_space(request):
         .select_related("mentee", "programme")
         .prefetch_related("expertise")
     )
+    # Registered by the manager, not yet confirmed by the person: shown, never paired.
+    excluded = excluded_reasons(Purpose.MATCHING, among={r.mentee_id for r in requests})
+    for r in requests:
+        r.awaiting_confirmation = excluded.get(r.mentee_id) == AWAITING
     # Where the programme lets managers pair: explained suggestions and the preferences.
-    pairable = [r for r in requests if r.programme.who_pairs != Programme.WhoPairs.COORDINATOR]
+    pairable = [
+        r
+        for r in requests
+        if r.programme.who_pairs != Programme.WhoPairs.COORDINATOR and not r.awaiting_confirmation
+    ]
     suggested = adapter.suggestions_for(pairable, limit=3)
     preferred = {}
     for row in MentorPreference.objects.filter(request__in=pairable).select_related("mentor"):

@@ -11,6 +11,7 @@ from ..exceptions import RuleViolation
 from ..forms import PreferencesForm
 from ..matching import preferences
 from ..models import MentoringRequest, MentorPreference
+from ..privacy import consent
 
 
 @login_required
@@ -24,6 +25,10 @@ def request_mentors(request, pk):
     if mentoring_request is None:
         raise Http404
     waiting = mentoring_request.status == MentoringRequest.Status.OPEN
+    if waiting and consent.is_awaiting(request.user):
+        # No matching before the person's own consent: they confirm first.
+        messages.info(request, _("Confirm your registration first, in your mentoring space."))
+        return redirect("wagtail_mentorat:space")
     suggestions = preferences.choices(mentoring_request) if waiting else []
     chosen = list(
         MentorPreference.objects.filter(request=mentoring_request).values_list(

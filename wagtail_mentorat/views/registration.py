@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from .. import lifecycle
+from .. import registration as enrolment
 from ..exceptions import RuleViolation
 from ..forms import RegistrationForm
 from ..models import ParticipantProfile
@@ -24,7 +25,9 @@ def registration(request, page):
     """Register as mentee or mentor, or register a member of one's staff (seed 001).
 
     A second registration updates the profile instead of duplicating it; consent is
-    recorded with the notice's version and the time.
+    recorded with the notice's version and the time. A manager registering a member of
+    their staff consents for nobody: the person confirms themself
+    (:mod:`wagtail_mentorat.registration`).
     """
     profile = ParticipantProfile.objects.filter(user=request.user).first()
     staff = list(_staff_of(request.user))
@@ -59,33 +62,43 @@ def registration(request, page):
 @transaction.atomic
 def _register(user, page, data):
     role = data["role"]
-    person = data.get("staff_user") if role == RegistrationForm.ROLE_FOR_STAFF else user
-    profile, _created = ParticipantProfile.objects.get_or_create(user=person)
-    if role != RegistrationForm.ROLE_FOR_STAFF:
-        for name in ("goals", "availability", "discipline", "site", "unit"):
-            if data.get(name):
-                setattr(profile, name, data[name].strip())
-        if data.get("years_experience") is not None:
-            profile.years_experience = data["years_experience"]
-        if role == RegistrationForm.ROLE_MENTOR:
-            profile.is_mentor = True
-            profile.mentor_capacity = data.get("mentor_capacity") or profile.mentor_capacity
-        profile.consent_version = page.privacy_notice_version
-        profile.consent_at = timezone.now()
-        profile.save()
-        # Privacy: the consent ledger gets one line per purpose under this notice version.
-        from ..privacy import consent
+    if role == RegistrationForm.ROLE_FOR_STAFF:
+        # The staff member's consent is their own (A-2.1): none is recorded for them here;
+        # they confirm, or decline, at their next visit to their space.
+        return enrolment.register_staff(
+            user,
+            data.get("staff_user"),
+            data["programme"],
+            data["need"],
+            urgency=data["urgency"],
+            kind=data["kind"],
+            expertise=data.get("expertise") or (),
+        )
+    profile, _created = ParticipantProfile.objects.get_or_create(user=user)
+    for name in ("goals", "availability", "discipline", "site", "unit"):
+        if data.get(name):
+            setattr(profile, name, data[name].strip())
+    if data.get("years_experience") is not None:
+        profile.years_experience = data["years_experience"]
+    if role == RegistrationForm.ROLE_MENTOR:
+        profile.is_mentor = True
+        profile.mentor_capacity = data.get("mentor_capacity") or profile.mentor_capacity
+    profile.consent_version = page.privacy_notice_version
+    profile.consent_at = timezone.now()
+    profile.save()
+    # Privacy: the consent ledger gets one line per purpose under this notice version.
+    from ..privacy import consent
 
-        if consent.is_installed():
-            consent.record_registration(user, page.privacy_notice_version, profile.consent_at)
-        if data.get("expertise"):
-            profile.expertise.set(data["expertise"])
+    if consent.is_installed():
+        consent.record_registration(user, page.privacy_notice_version, profile.consent_at)
+    if data.get("expertise"):
+        profile.expertise.set(data["expertise"])
     if role == RegistrationForm.ROLE_MENTOR:
         lifecycle.offer_to_mentor(data["programme"], user, note=data.get("goals", ""))
     else:
         lifecycle.open_request(
             data["programme"],
-            person,
+            user,
             user,
             data["need"],
             urgency=data["urgency"],

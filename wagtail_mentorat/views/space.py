@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lifecycle, rules, space
+from .. import lifecycle, registration, rules, space
 from ..exceptions import RuleViolation
 from ..forms import (
     AnswerForm,
@@ -34,6 +34,7 @@ from ..models import (
     ParticipantProfile,
     RegistrationPage,
 )
+from ..privacy import consent
 
 
 @login_required
@@ -43,7 +44,7 @@ def dashboard(request):
     open_requests = list(
         MentoringRequest.objects.filter(
             mentee=request.user, status=MentoringRequest.Status.OPEN
-        ).select_related("programme")
+        ).select_related("programme", "opened_by")
     )
     offers = list(
         MentorOffer.objects.filter(mentor=request.user, is_active=True).select_related("programme")
@@ -62,8 +63,59 @@ def dashboard(request):
         "training_to_take": sorted(to_train, key=lambda module: module.title),
         "registration_page": RegistrationPage.objects.live().first(),
         "is_manager": ParticipantProfile.objects.filter(superior=request.user).exists(),
+        # Registered by their manager: the person confirms (or declines) here, themself.
+        "awaiting": registration.awaiting(request.user, open_requests),
     }
     return TemplateResponse(request, "wagtail_mentorat/space/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def confirm_registration(request):
+    """The person confirms, or declines, the registration their manager made for them (404
+    for anyone their manager never registered). A second click changes nothing."""
+    if not ParticipantProfile.objects.filter(
+        user=request.user, registered_by__isnull=False
+    ).exists():
+        raise Http404
+    decision = request.POST.get("decision")
+    if decision == "confirm":
+        version = registration.notice_version(registration.notice_page())
+        if not consent.is_awaiting(request.user):
+            messages.info(request, _("Your registration is already confirmed."))
+        elif request.POST.get("notice_version") != version:
+            messages.error(
+                request,
+                _("The privacy notice has changed since you opened this page: read it again."),
+            )
+        elif registration.confirm(request.user, version):
+            messages.success(
+                request,
+                _(
+                    "Thank you: your registration is confirmed. Your request now waits for "
+                    "a mentor."
+                ),
+            )
+    elif decision == "decline":
+        try:
+            declined = registration.decline(request.user)
+        except RuleViolation as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if declined:
+                messages.success(
+                    request,
+                    _(
+                        "You declined: the request is withdrawn and you will not be matched. "
+                        "You can register yourself at any time."
+                    ),
+                )
+            else:
+                messages.info(request, _("There is nothing left to decline."))
+    else:
+        messages.error(request, _("Unknown action."))
+    return redirect("wagtail_mentorat:space")
 
 
 def _forms(pairing, user, data=None, action=None):

@@ -7,9 +7,11 @@ from wagtail_mentorat.privacy import retention
 
 class Command(BaseCommand):
     help = (
-        "Anonymise closed pairings and destroy inactive profiles past their retention period "
-        "(A-2.1 s. 73), with their log entries, search index entries, outbox rows and "
-        "login-attempt records. Legal holds are respected. Run it daily."
+        "Anonymise closed pairings and destroy inactive profiles and training records past "
+        "their retention period (A-2.1 s. 73), with their log entries, revisions, search "
+        "index entries, outbox rows, read-access rows, login-attempt records and the page "
+        "history of people who are not intranet editors. Legal holds are respected. The "
+        "incident register is never purged. Run it daily."
     )
 
     def add_arguments(self, parser):

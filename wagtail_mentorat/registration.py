@@ -1,0 +1,139 @@
+"""Registration by a manager, and the person's own confirmation.
+
+Quebec's A-2.1 (s. 14, 53.1): consent is the person's own — manifest, free and
+enlightened — so a manager who registers a member of their staff (seed 001: "le besoin
+est identifié par l'intervenant et/ou le gestionnaire") cannot consent for them. When the
+person has not accepted the privacy notice yet (``consent_at`` empty), their profile
+records who registered them (``registered_by``) and no consent is written: they are
+*awaiting confirmation* (:func:`wagtail_mentorat.privacy.consent.awaiting_profiles`, the
+one place of that rule). Until they confirm in their space they are out of matching and
+receive no email but the one invitation to confirm; they may also decline, which
+withdraws the request and their consent to matching.
+
+This holds with or without the privacy app: the profile's fields are the core's; the
+ledger lines are added when the app is installed.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale
+
+from . import conf, lifecycle
+from .models import MentoringKind, MentoringRequest, ParticipantProfile, RegistrationPage
+from .privacy import consent
+from .privacy.purposes import Purpose
+from .signals import staff_registered
+
+
+@dataclass
+class Awaiting:
+    """What the person's space shows while they are awaiting confirmation."""
+
+    profile: ParticipantProfile
+    requests: list = field(default_factory=list)
+    notice_page: RegistrationPage | None = None
+    notice_version: str = ""
+
+
+def notice_page():
+    """The live registration page whose privacy notice is shown (the active language's
+    first), or None."""
+    pages = RegistrationPage.objects.live().order_by("path")
+    try:
+        page = pages.filter(locale=Locale.get_active()).first()
+    except Locale.DoesNotExist:
+        page = None
+    return page or pages.first()
+
+
+def notice_version(page=None):
+    """The version of the notice a person accepts: the registration page's, else the
+    ``WAGTAIL_MENTORAT_PRIVACY_NOTICE_VERSION`` setting."""
+    return page.privacy_notice_version if page is not None else conf.privacy_notice_version()
+
+
+@transaction.atomic
+def register_staff(
+    manager,
+    person,
+    programme,
+    need,
+    urgency=MentoringRequest.Urgency.NORMAL,
+    kind=MentoringKind.INDIVIDUAL,
+    expertise=(),
+):
+    """A manager registers a member of their staff: the request is opened (the lifecycle
+    checks who may); a person who has not accepted the notice yet is left without consent,
+    with ``registered_by`` set, and invited to confirm. A person who registered themself
+    before keeps their consent."""
+    request = lifecycle.open_request(
+        programme, person, manager, need, urgency=urgency, kind=kind, expertise=expertise
+    )
+    profile = ParticipantProfile.objects.select_for_update().get(user=person)
+    if profile.consent_at is None:
+        profile.registered_by = manager
+        profile.save(update_fields=["registered_by"])
+        staff_registered.send(
+            sender=MentoringRequest, request=request, person=person, manager=manager
+        )
+    return request
+
+
+def awaiting(user, open_requests=None):
+    """An :class:`Awaiting` while ``user`` has to confirm a registration their manager made
+    for a request still open, else None. ``open_requests``: the person's open requests, if
+    the caller has them already (with ``programme`` and ``opened_by``)."""
+    profile = consent.awaiting_profiles().filter(user=user).select_related("registered_by")
+    profile = profile.first()
+    if profile is None:
+        return None
+    if open_requests is None:
+        open_requests = MentoringRequest.objects.filter(
+            mentee=user, status=MentoringRequest.Status.OPEN
+        ).select_related("programme", "opened_by")
+    requests = [r for r in open_requests if r.opened_by_id != user.pk]
+    if not requests:
+        return None  # declined (or nothing left to confirm): no notice
+    page = notice_page()
+    return Awaiting(profile, requests, page, notice_version(page))
+
+
+@transaction.atomic
+def confirm(user, version, when=None):
+    """The person accepts the privacy notice ``version`` themself, exactly as a
+    self-registration records it. True if recorded; False if there was nothing to confirm
+    (already confirmed: a second click changes nothing)."""
+    profile = consent.awaiting_profiles().select_for_update().filter(user=user).first()
+    if profile is None:
+        return False
+    profile.consent_version = version
+    profile.consent_at = when or timezone.now()
+    profile.save(update_fields=["consent_version", "consent_at"])
+    if consent.is_installed():
+        consent.record_registration(user, version, profile.consent_at)
+    return True
+
+
+@transaction.atomic
+def decline(user):
+    """The person declines the registration: their open requests are withdrawn through the
+    lifecycle and their consent to matching is recorded as withdrawn. They stay without
+    consent (nothing is sent to them) until they register themself. True if anything
+    changed; a second click changes nothing."""
+    profile = consent.awaiting_profiles().select_for_update().filter(user=user).first()
+    if profile is None:
+        return False
+    requests = list(
+        MentoringRequest.objects.filter(mentee=user, status=MentoringRequest.Status.OPEN)
+    )
+    for request in requests:
+        lifecycle.withdraw_request(request, user)
+    changed = bool(requests)
+    if consent.is_installed():
+        line = consent.status(user)[Purpose.MATCHING]
+        if line is None or line.withdrawn_at is None:
+            consent.withdraw(user, Purpose.MATCHING)
+            changed = True
+    return changed
