@@ -40,7 +40,10 @@ class Kind(models.TextChoices):
     NEW_MESSAGE = "new_message", _("New message in a conversation")
     CIRCLE_JOIN_REQUESTED = "circle_join_requested", _("Request to join a circle")
     CIRCLE_JOIN_DECIDED = "circle_join_decided", _("Decision on joining a circle")
-    REGISTRATION_TO_CONFIRM = "registration_to_confirm", _("Registration by the manager to confirm")
+    REGISTRATION_TO_CONFIRM = (
+        "registration_to_confirm",
+        _("Registration by one's manager, to be confirmed"),
+    )
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo intranet ready."))
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {demo.DEMO_PASSWORD})")
+        width = max(len(a.username) for a in demo.ACCOUNTS) + 1
         for account in demo.ACCOUNTS:
             user = result["users"][account.username]
-            self.stdout.write(f"  {account.username:<14} {user.get_full_name():<26} {account.role}")
+            name = user.get_full_name()
+            self.stdout.write(f"  {account.username:<{width}} {name:<26} {account.role}")
         others = sorted(set(result["users"]) - {a.username for a in demo.ACCOUNTS})
         if others:
             self.stdout.write(f"  More demo staff, same password: {', '.join(others)}")
