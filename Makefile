@@ -9,9 +9,11 @@ PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test chromium migrate demo lint format messages bench clean
 
+# Python 3.11's venv bundles setuptools 65.5, which has known advisories (CVE-2022-40897,
+# CVE-2024-6345, CVE-2025-47273): pip-audit would flag it.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=78.1.1"
 
 # Reinstall only when the project's requirements change.
 $(VENV)/.install-stamp: pyproject.toml | $(BIN)/python

@@ -3,10 +3,13 @@
 Fails on any known vulnerability of an installed distribution that is not in IGNORED
 below (each with its reason and the date it should be looked at again).
 
-pip-audit asks PyPI's JSON API for each distribution's advisories. Where that service
-cannot be reached (a sandbox whose package proxy serves only the simple index), every
-distribution comes back "not found on PyPI": nothing was audited. This says so loudly and
-exits 0, unless PIP_AUDIT_REQUIRED=1, where it fails.
+pip-audit asks PyPI's JSON API for each distribution's advisories at the installed
+version. Where that service cannot be reached (a sandbox whose package proxy serves only
+some of PyPI), every distribution comes back "not found on PyPI". Then a fallback asks
+PyPI's project page (``/pypi/<name>/json``), whose advisories are the latest release's:
+a distribution installed at its latest release is audited that way; any other is listed
+as not audited, with the versions. When nothing at all could be audited this says so
+loudly and exits 0, unless PIP_AUDIT_REQUIRED=1, where it fails.
 """
 
 import json
@@ -14,11 +17,53 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
+from importlib import metadata
 from pathlib import Path
 
 # id -> reason. Only for a vulnerability with no fixed release, or one that cannot reach
 # this project; remove the line once a fix is installed.
 IGNORED = {}
+
+
+def latest_release_advisories(name, version):
+    """PyPI's advisories for ``name`` if ``version`` is its latest release; else the latest
+    release (a string), or None when PyPI cannot be reached."""
+    url = f"https://pypi.org/pypi/{urllib.request.quote(name)}/json"
+    try:
+        # A fixed https URL: no file: or custom scheme can reach urlopen.
+        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310  # nosec B310
+            data = json.load(response)
+    except (OSError, ValueError):
+        return None
+    latest = data.get("info", {}).get("version")
+    if latest != version:
+        return latest
+    return [
+        {"id": v["id"], "fix_versions": v.get("fixed_in") or []}
+        for v in data.get("vulnerabilities") or []
+        if not v.get("withdrawn")
+    ]
+
+
+def fallback(skipped):
+    """Audit what pip-audit skipped, at the latest release only; the rest is listed."""
+    audited, left = [], []
+    for dep in skipped:
+        try:
+            dep = {**dep, "version": dep.get("version") or metadata.version(dep["name"])}
+        except metadata.PackageNotFoundError:
+            left.append({**dep, "version": "?"})
+            continue
+        vulns = latest_release_advisories(dep["name"], dep["version"])
+        if not isinstance(vulns, list):
+            left.append({**dep, "version": f"{dep['version']} (latest: {vulns or '?'})"})
+        else:
+            audited.append({**dep, "vulns": [v for v in vulns if v["id"] not in IGNORED]})
+    if left:
+        print("not audited (installed release is not PyPI's latest, or PyPI unreachable):")
+        print("  " + ", ".join(f"{d['name']} {d['version']}" for d in left))
+    return audited
 
 
 def main():
@@ -45,6 +90,9 @@ def main():
 
     dependencies = data.get("dependencies", [])
     audited = [d for d in dependencies if "skip_reason" not in d]
+    skipped = [d for d in dependencies if "not found on PyPI" in d.get("skip_reason", "")]
+    if skipped:
+        audited += fallback(skipped)
     found = [(d["name"], d["version"], v) for d in audited for v in d.get("vulns", [])]
     for name, version, vuln in found:
         fixes = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"

@@ -75,6 +75,16 @@ def scope_for(model, user):
     return scoped(model._default_manager.all(), user)
 
 
+def _require(rows, pk):
+    """404 unless the record ``pk`` (quoted as in admin URLs) is among ``rows``."""
+    try:
+        found = rows.filter(pk=unquote(str(pk))).exists()
+    except (ValueError, TypeError):
+        found = False
+    if not found:
+        raise Http404
+
+
 class ProgrammeScopedViewSetMixin:
     """A viewset over a model in ``PROGRAMME_SCOPE``: its listing (call ``scoped`` in
     ``get_queryset``) and every URL that names one record (edit, inspect, history, usage,
@@ -94,13 +104,7 @@ class ProgrammeScopedViewSetMixin:
             if pk is not None and self.permission_policy.user_has_any_permission(
                 request.user, ANY_ACTION
             ):
-                rows = self.scoped(self.model._default_manager.all(), request)
-                try:
-                    found = rows.filter(pk=unquote(str(pk))).exists()
-                except (ValueError, TypeError):
-                    found = False
-                if not found:
-                    raise Http404
+                _require(self.scoped(self.model._default_manager.all(), request), pk)
             return view(request, *args, **kwargs)
 
         return guarded
@@ -145,13 +149,7 @@ class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
                 raise PermissionDenied
             pk = kwargs.get("pk")
             if pk is not None:
-                try:
-                    found = scope_for(self.model, request.user).filter(pk=unquote(str(pk)))
-                    found = found.exists()
-                except (ValueError, TypeError):
-                    found = False
-                if not found:
-                    raise Http404
+                _require(scope_for(self.model, request.user), pk)
             return view(request, *args, **kwargs)
 
         return guarded

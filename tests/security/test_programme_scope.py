@@ -113,6 +113,9 @@ def test_every_address_of_another_programmes_record_answers_404(scene):
         if own == 404:
             wrong.append(f"coordination {url}: 404 (should reach it)")
     assert not wrong, "\n".join(wrong)
+    # A malformed id is a missing record, not an error.
+    for url in (f"{SNIPPETS}/pairing/inspect/abc/", f"{SNIPPETS}/programme/edit/%00/"):
+        assert scene["clients"]["coordination"].get(url).status_code == 404
     # Nothing was written on the way (a GET of an edit or close form writes nothing).
     scene["pairing"].refresh_from_db()
     assert scene["pairing"].state == PairingState.ACTIVE
