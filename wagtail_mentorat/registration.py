@@ -108,12 +108,19 @@ def confirm(user, version, when=None):
     profile = consent.awaiting_profiles().select_for_update().filter(user=user).first()
     if profile is None:
         return False
+    record_consent(profile, version, when)
+    return True
+
+
+def record_consent(profile, version, when=None):
+    """The person accepts the privacy notice ``version`` themself: on their profile, and in
+    the consent ledger (one line per purpose) when the privacy app is installed. Used by
+    self-registration and by the confirmation of a manager's registration alike."""
     profile.consent_version = version
     profile.consent_at = when or timezone.now()
     profile.save(update_fields=["consent_version", "consent_at"])
     if consent.is_installed():
-        consent.record_registration(user, version, profile.consent_at)
-    return True
+        consent.record_registration(profile.user, version, profile.consent_at)
 
 
 @transaction.atomic

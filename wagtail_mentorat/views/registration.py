@@ -3,7 +3,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from .. import lifecycle
 from .. import registration as enrolment
@@ -83,14 +82,8 @@ def _register(user, page, data):
     if role == RegistrationForm.ROLE_MENTOR:
         profile.is_mentor = True
         profile.mentor_capacity = data.get("mentor_capacity") or profile.mentor_capacity
-    profile.consent_version = page.privacy_notice_version
-    profile.consent_at = timezone.now()
     profile.save()
-    # Privacy: the consent ledger gets one line per purpose under this notice version.
-    from ..privacy import consent
-
-    if consent.is_installed():
-        consent.record_registration(user, page.privacy_notice_version, profile.consent_at)
+    enrolment.record_consent(profile, page.privacy_notice_version)
     if data.get("expertise"):
         profile.expertise.set(data["expertise"])
     if role == RegistrationForm.ROLE_MENTOR:
