@@ -56,8 +56,7 @@ format: install-test
 # Needs GNU gettext; the compiled .mo files are committed so `make run` does not.
 messages: install
 	cd wagtail_mentorat && ../$(BIN)/django-admin makemessages -l fr
-	cd training && ../$(BIN)/django-admin makemessages -l fr
-	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=wagtail_mentorat --ignore=training
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=wagtail_mentorat
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install-test

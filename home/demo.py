@@ -295,11 +295,11 @@ def build():
 
     training_demo.build(pages["home"])
     from home import demo_mentoring
-    from wagtail_mentorat.notifications import demo as notifications_demo
+    from home import demo_notifications as notifications_demo
 
     notifications_demo.build(users)
     programmes = demo_mentoring.build(users, pages["home"])
-    from wagtail_mentorat.guides import demo as guides_demo
+    from home import demo_guides as guides_demo
 
     guides = guides_demo.build(
         pages["home"], [programmes[demo_mentoring.CISSS], programmes[demo_mentoring.SERVICE]]

@@ -404,7 +404,8 @@ CIRCLES = [
 
 def ensure_circles(programme, users):
     """The two demo circles; a circle already there is left as it is."""
-    from wagtail_mentorat import circles, messaging
+    from wagtail_mentorat import circles
+    from wagtail_mentorat.circles import messaging
     from wagtail_mentorat.models import Circle
 
     coord = users["coordination"]

@@ -1,1 +1,1 @@
-"""Training modules for mentoring programmes: pages, quizzes, completion, renewals."""
+"""The demo intranet's training section: demo modules and content (not shipped)."""

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from wagtail_mentorat.training.models import (
     LearningPathModule,
     LearningPathPage,
     TrainingIndexPage,
@@ -561,7 +561,9 @@ def ensure_permissions():
         return
     for model, action in COORDINATOR_PERMISSIONS:
         group.permissions.add(
-            Permission.objects.get(content_type__app_label="training", codename=f"{action}_{model}")
+            Permission.objects.get(
+                content_type__app_label="mentorat_training", codename=f"{action}_{model}"
+            )
         )
 
 

@@ -252,7 +252,7 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
 def missing_training(programme, user, role):
     """Modules ``user`` must still complete before being matched in ``programme`` as
     ``role`` ("mentor" or "mentee")."""
-    from training.services import missing_modules
+    from wagtail_mentorat.training.services import missing_modules
 
     required = list(getattr(programme, f"{role}_training").all())
     return missing_modules(user, required) if required else []

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .messaging import unread_counts
+from .circles.messaging import unread_counts
 from .models import (
     AgreementAcceptance,
     HelpRequest,

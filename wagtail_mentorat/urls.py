@@ -1,7 +1,8 @@
 from django.apps import apps
 from django.urls import include, path
 
-from .views import circles, manager, messages, personal, preferences, space
+from .circles import urls as circle_urls
+from .views import manager, personal, preferences, space
 from .views.agreement import agreement_print
 
 app_name = "wagtail_mentorat"
@@ -22,9 +23,7 @@ urlpatterns = [
     path("calendrier/nouvelle-adresse/", personal.calendar_reset, name="calendar_reset"),
     path("calendrier/<str:token>.ics", personal.calendar_feed, name="calendar"),
     path("mes-donnees/", personal.my_data, name="my_data"),
-    path("cercles/", circles.circle_list, name="circles"),
-    path("cercles/<int:pk>/", circles.circle_page, name="circle"),
-    path("conversations/<int:pk>/", messages.thread, name="thread"),
+    *circle_urls.urlpatterns,
 ]
 
 # Privacy (consents, export as JSON and CSV): wagtail_mentorat:privacy:…

@@ -6,10 +6,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .modeladmin import ClosureRegisterAdmin
+from .admin.modeladmin import ClosureRegisterAdmin
+from .admin.viewsets import MentoratViewSetGroup
 from .models import Agreement, MentoringRequest, Pairing
 from .permissions import LifecycleOnlyPolicy
-from .viewsets import MentoratViewSetGroup
 
 # Registered before the viewsets, which then use them (Wagtail 8).
 for model in (Pairing, Agreement, MentoringRequest):
@@ -63,8 +63,8 @@ LOG_ACTIONS = {
 def register_matching_urls():
     from django.urls import include, path
 
+    from .admin.reports import BlockedFromMatchingReport
     from .matching.views import WorkbenchView
-    from .reports import BlockedFromMatchingReport
 
     reports = [
         path("", BlockedFromMatchingReport.as_view(), name="blocked"),
@@ -115,7 +115,8 @@ def register_mentorat_log_actions(actions):
 
 
 # Admin screens with their own hooks: the CSV import, peer support circles.
-from . import circle_admin, import_views  # noqa: E402,F401
+from .circles import admin_views as circles_admin  # noqa
+from .imports import views as imports_admin  # noqa: E402,F401
 
 
 @hooks.register("after_create_snippet")

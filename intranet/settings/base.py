@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "wagtail_mentorat.guides",
     "wagtail_mentorat.indicators",
     "wagtail_mentorat.privacy",
-    "training",
+    "wagtail_mentorat.training",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

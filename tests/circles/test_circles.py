@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from wagtail_mentorat import circles, lifecycle, messaging
+from wagtail_mentorat import circles, lifecycle
+from wagtail_mentorat.circles import messaging
 from wagtail_mentorat.exceptions import RuleViolation
 from wagtail_mentorat.models import (
     CharterAcceptance,

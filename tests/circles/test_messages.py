@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from wagtail_mentorat import circles, lifecycle, messaging
+from wagtail_mentorat import circles, lifecycle
+from wagtail_mentorat.circles import messaging
 from wagtail_mentorat.exceptions import RuleViolation
 from wagtail_mentorat.models import MESSAGE_MAX_LENGTH, Message, ThreadReadMarker
 

@@ -3,9 +3,9 @@
 import pytest
 from wagtail.models import Locale, Page, Site
 
+from home import demo_guides as guides_demo
 from home.models import HomePage
 from tests.browser import PHONE, chromium_page, log_in
-from wagtail_mentorat.guides import demo as guides_demo
 from wagtail_mentorat.guides.models import GuideIndexPage, GuidePage, ProgrammePage
 
 pytestmark = [

@@ -7,9 +7,9 @@ from django.test import override_settings
 from wagtail.models import Page
 
 from tests.indicators.conftest import scope_2024
-from training.models import Completion, TrainingModulePage
 from wagtail_mentorat.indicators import metrics
 from wagtail_mentorat.indicators.models import IndicatorReferences
+from wagtail_mentorat.training.models import Completion, TrainingModulePage
 
 
 @pytest.fixture

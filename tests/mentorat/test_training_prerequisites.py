@@ -4,11 +4,11 @@ before matching)."""
 import pytest
 
 from home.demo_mentoring import SERVICE
-from training.models import TrainingModulePage
-from training.services import record_completion
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.exceptions import RuleViolation
 from wagtail_mentorat.models import Programme
+from wagtail_mentorat.training.models import TrainingModulePage
+from wagtail_mentorat.training.services import record_completion
 
 from .conftest import person
 

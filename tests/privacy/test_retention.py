@@ -196,8 +196,9 @@ def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings
     for table in ("wagtailcore_modellogentry", "wagtailcore_revision", "wagtailsearch_indexentry",
                   "mentorat_notifications_notification", "wagtail_mentorat_meetingnote",
                   "wagtail_mentorat_disagreement", "mentorat_privacy_consent",
-                  "training_moduleprogress", "training_quizattempt", "training_completion",
-                  "training_trainingrequest", "wagtailcore_pagelogentry"):  # fmt: skip
+                  "mentorat_training_moduleprogress", "mentorat_training_quizattempt",
+                  "mentorat_training_completion", "mentorat_training_trainingrequest",
+                  "wagtailcore_pagelogentry"):  # fmt: skip
         assert table in written, table
     if apps.is_installed("axes"):
         assert "axes_accessattempt" in written
@@ -230,7 +231,7 @@ def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings
     assert Meeting.objects.filter(pairing=held, summary=HELD).exists()
     assert ParticipantProfile.objects.filter(user=cast["mentor2"]).exists()
     assert HELD.lower() in " ".join(scan(HELD)) or scan(HELD)
-    assert "training_quizattempt" in scan(HELD)  # the held mentee's training records too
+    assert "mentorat_training_quizattempt" in scan(HELD)  # the held mentee's training records too
 
     # Run again: nothing left to do.
     again = retention.run(now=later)

@@ -19,8 +19,11 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision
 
 from tests.mentorat.conftest import UserFactory
-from training import services
-from training.models import (
+from wagtail_mentorat import rules
+from wagtail_mentorat.privacy import retention
+from wagtail_mentorat.privacy.models import LegalHold
+from wagtail_mentorat.training import services
+from wagtail_mentorat.training.models import (
     Completion,
     CompletionSource,
     ModuleProgress,
@@ -31,9 +34,6 @@ from training.models import (
     TrainingRequest,
     TrainingSession,
 )
-from wagtail_mentorat import rules
-from wagtail_mentorat.privacy import retention
-from wagtail_mentorat.privacy.models import LegalHold
 
 from .conftest import person
 from .test_retention import scan
@@ -136,7 +136,9 @@ def module(db):
 def test_a_quiet_person_without_a_profile_loses_every_training_record(module, cast):
     former = staff("ancienne")
     trained(former, module, when=ago(DAYS + 5), coordinator=cast["coordinator"])
-    assert "training_trainingrequest" in scan(MARK) and "training_quizattempt" in scan(MARK)
+    assert "mentorat_training_trainingrequest" in scan(
+        MARK
+    ) and "mentorat_training_quizattempt" in scan(MARK)
     assert ModelLogEntry.objects.filter(data__note=MARK).exists()
 
     result = retention.run()
@@ -144,7 +146,10 @@ def test_a_quiet_person_without_a_profile_loses_every_training_record(module, ca
     assert result.training == 1
     assert not has_records(former)
     assert scan(MARK) == []
-    assert result.rows["training.QuizAttempt"] == 1 and result.rows["training.Completion"] == 3
+    assert (
+        result.rows["mentorat_training.QuizAttempt"] == 1
+        and result.rows["mentorat_training.Completion"] == 3
+    )
     assert result.log_entries >= 1  # the admin's entry on the request went with it
     # The catalogue and the intranet account stay.
     assert TrainingSession.objects.exists() and type(former).objects.filter(pk=former.pk).exists()
@@ -220,7 +225,7 @@ def test_a_request_whose_account_is_gone_is_destroyed_after_the_period(module):
     TrainingRequest.objects.filter(pk=old.pk).update(created_at=ago(DAYS + 1))
     recent = TrainingRequest.objects.create(requester=None, topic="Récente")
     result = retention.run()
-    assert result.rows["training.TrainingRequest"] == 1
+    assert result.rows["mentorat_training.TrainingRequest"] == 1
     assert list(TrainingRequest.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
@@ -232,7 +237,7 @@ def test_dry_run_counts_and_changes_nothing(module, capsys):
     result = retention.run(dry_run=True)
 
     assert result.dry_run and result.training == 1
-    assert result.rows["training.ModuleProgress"] == 1
+    assert result.rows["mentorat_training.ModuleProgress"] == 1
     assert records_of(former) == before and scan(MARK) == written
     call_command("mentorat_retention", "--dry-run")
     out = capsys.readouterr().out

@@ -72,7 +72,7 @@ def _front_end_templates():
     folder where one template extends Wagtail's admin is an admin folder)."""
     roots = [BASE_DIR / "templates"] + [
         path
-        for app in ("wagtail_mentorat", "training", "home", "search")
+        for app in ("wagtail_mentorat", "home", "search")
         for path in (BASE_DIR / app).rglob("templates")
         if ".venv" not in path.parts
     ]

@@ -17,7 +17,7 @@ from wagtail.models import Page
 pytestmark = pytest.mark.django_db
 
 CANARY = "CANARY-FREE-TEXT-4c2d"
-OUR_APPS = ("wagtail_mentorat", "training", "home", "search")
+OUR_APPS = ("wagtail_mentorat", "home", "search")
 
 
 def _our_models():

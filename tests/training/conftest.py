@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from training import demo as training_demo
-from training.forms import FIELD_PREFIX
-from training.models import TrainingIndexPage, TrainingModulePage
+from wagtail_mentorat.training.forms import FIELD_PREFIX
+from wagtail_mentorat.training.models import TrainingIndexPage, TrainingModulePage
 
 QUIZ = [
     (

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import Collection, Locale, Page
 
 from home import demo
-from training.models import Completion, TrainingModulePage
+from wagtail_mentorat.training.models import Completion, TrainingModulePage
 
 from ..browser import PHONE, chromium_page, log_in
 

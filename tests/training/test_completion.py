@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db import IntegrityError
 
-from training import services
-from training.models import Completion, CompletionSource, add_months
+from wagtail_mentorat.training import services
+from wagtail_mentorat.training.models import Completion, CompletionSource, add_months
 
 from .conftest import ALL_RIGHT, answers
 

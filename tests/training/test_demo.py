@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from home import demo
 from training import demo as training_demo
-from training.models import (
+from wagtail_mentorat.training.models import (
     LearningPathPage,
     TrainingIndexPage,
     TrainingModulePage,
@@ -58,8 +58,8 @@ def test_learning_path_orders_modules(demo_site):
 
 
 def test_coordinators_can_read_training_reports(demo_site, demo_users):
-    assert demo_users["coordination"].has_perm("training.view_completion")
-    assert not demo_users["mentore1"].has_perm("training.view_completion")
+    assert demo_users["coordination"].has_perm("mentorat_training.view_completion")
+    assert not demo_users["mentore1"].has_perm("mentorat_training.view_completion")
     assert Group.objects.get(name=training_demo.COORDINATORS_GROUP).permissions.filter(
         codename="change_trainingsession"
     )

@@ -3,8 +3,8 @@
 import pytest
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from training.blocks import MultipleChoiceQuestionBlock, SingleChoiceQuestionBlock
-from training.grading import Choice, Question, grade
+from wagtail_mentorat.training.blocks import MultipleChoiceQuestionBlock, SingleChoiceQuestionBlock
+from wagtail_mentorat.training.grading import Choice, Question, grade
 
 SINGLE = Question(
     id="q1",

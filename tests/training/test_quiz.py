@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from training.forms import FIELD_PREFIX
-from training.models import Completion, ModuleProgress, QuizAttempt
+from wagtail_mentorat.training.forms import FIELD_PREFIX
+from wagtail_mentorat.training.models import Completion, ModuleProgress, QuizAttempt
 
 from .conftest import ALL_RIGHT, QUIZ, answers
 

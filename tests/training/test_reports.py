@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from training import services
-from training.models import LearningPathModule, LearningPathPage, add_months
+from wagtail_mentorat.training import services
+from wagtail_mentorat.training.models import LearningPathModule, LearningPathPage, add_months
 
 pytestmark = pytest.mark.django_db
 

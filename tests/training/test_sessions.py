@@ -5,8 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from training import services
-from training.models import Completion, SessionRegistration, TrainingRequest, TrainingSession
+from wagtail_mentorat.training import services
+from wagtail_mentorat.training.models import (
+    Completion,
+    SessionRegistration,
+    TrainingRequest,
+    TrainingSession,
+)
 
 pytestmark = pytest.mark.django_db
 REGISTERED = SessionRegistration.Status.REGISTERED

@@ -460,7 +460,7 @@ def help_requests(scope):
 def mentor_training(scope):
     """Mentors who accompanied a pairing of the programme during the period and hold
     every training the programme requires of mentors (valid on the period's last day)."""
-    from training.services import users_who_completed
+    from wagtail_mentorat.training.services import users_who_completed
 
     modules = list(scope.programme.mentor_training.values_list("pk", flat=True))
     members = PairingMember.objects.filter(

@@ -70,7 +70,7 @@ def _trained(programme, role, user_ids):
     required = list(getattr(programme, f"{role}_training").all())
     if not required:
         return None  # nobody is blocked
-    from training.services import users_who_completed
+    from wagtail_mentorat.training.services import users_who_completed
 
     return {row["user_id"] for row in users_who_completed(required)}
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0001_initial'),
+        ('mentorat_training', '0001_initial'),
         ('wagtail_mentorat', '0001_initial'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -39,12 +39,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programme',
             name='mentee_training',
-            field=models.ManyToManyField(blank=True, related_name='+', to='training.trainingmodulepage', verbose_name='training a mentee completes before being matched'),
+            field=models.ManyToManyField(blank=True, related_name='+', to='mentorat_training.trainingmodulepage', verbose_name='training a mentee completes before being matched'),
         ),
         migrations.AddField(
             model_name='programme',
             name='mentor_training',
-            field=models.ManyToManyField(blank=True, help_text='MENTOR recommends at least two hours of training before matching.', related_name='+', to='training.trainingmodulepage', verbose_name='training a mentor completes before being matched'),
+            field=models.ManyToManyField(blank=True, help_text='MENTOR recommends at least two hours of training before matching.', related_name='+', to='mentorat_training.trainingmodulepage', verbose_name='training a mentor completes before being matched'),
         ),
         migrations.CreateModel(
             name='SafetyConcern',

@@ -175,14 +175,14 @@ class Programme(index.Indexed, models.Model):
         ),
     )
     mentor_training = models.ManyToManyField(
-        "training.TrainingModulePage",
+        "mentorat_training.TrainingModulePage",
         blank=True,
         related_name="+",
         verbose_name=_("training a mentor completes before being matched"),
         help_text=_("MENTOR recommends at least two hours of training before matching."),
     )
     mentee_training = models.ManyToManyField(
-        "training.TrainingModulePage",
+        "mentorat_training.TrainingModulePage",
         blank=True,
         related_name="+",
         verbose_name=_("training a mentee completes before being matched"),

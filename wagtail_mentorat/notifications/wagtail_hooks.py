@@ -22,7 +22,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from wagtail_mentorat import rules
-from wagtail_mentorat.admin_access import (
+from wagtail_mentorat.admin.access import (
     ProgrammeScopedViewSetMixin,
     ScopedIndexView,
     scope_for,

@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from wagtail_mentorat.admin_access import (
+from wagtail_mentorat.admin.access import (
     PermissionCheckedChooserViewSet,
     ProgrammeScopedViewSetMixin,
 )

@@ -90,11 +90,13 @@ SECTIONS = [
     Section("emails", "mentorat_notifications.Notification", _mine("recipient"),
             omit=("run", "idempotency_key")),
     Section("email_settings", "mentorat_notifications.NotificationSettings", _mine("user")),
-    Section("training_progress", "training.ModuleProgress", _mine("user")),
-    Section("quiz_attempts", "training.QuizAttempt", _mine("user"), omit=("token",)),
-    Section("training_completions", "training.Completion", _mine("user")),
-    Section("training_requests", "training.TrainingRequest", _mine("requester")),
-    Section("training_session_registrations", "training.SessionRegistration", _mine("user")),
+    Section("training_progress", "mentorat_training.ModuleProgress", _mine("user")),
+    Section("quiz_attempts", "mentorat_training.QuizAttempt", _mine("user"), omit=("token",)),
+    Section("training_completions", "mentorat_training.Completion", _mine("user")),
+    Section("training_requests", "mentorat_training.TrainingRequest", _mine("requester")),
+    Section(
+        "training_session_registrations", "mentorat_training.SessionRegistration", _mine("user")
+    ),
     Section("consents", "mentorat_privacy.Consent", _mine("user")),
     Section("confidential_records_i_opened", "mentorat_privacy.ReadAccess", _mine("user")),
 ]  # fmt: skip

@@ -286,41 +286,45 @@ INVENTORY = {
         {"id assessment item status evidence action measured": "staff"}, personal=False,
     ),
     # --- training ---
-    "training.ModuleProgress": _e(
+    "mentorat_training.ModuleProgress": _e(
         "Where a person is in a training module (seeds 002, 003)", "training",
         {"id user module started_at updated_at draft_answers": "person"},
     ),
-    "training.QuizAttempt": _e(
+    "mentorat_training.QuizAttempt": _e(
         "A quiz attempt and its grade", "training",
         {"id user module submitted_at points question_count score pass_mark passed":
          "person_staff", "answers": "person", "token": "system"},
     ),
-    "training.Completion": _e(
+    "mentorat_training.Completion": _e(
         "Required training completed, and its expiry (matching prerequisite)", "training",
         {"id user module completed_on expires_on score source attempt registration reference "
          "recorded_at": "person_staff"},
     ),
-    "training.TrainingRequest": _e(
+    "mentorat_training.TrainingRequest": _e(
         "A training activity requested (seed 004)", "training",
         {"id requester topic details module created_at status session": "person_staff"},
     ),
-    "training.SessionRegistration": _e(
+    "mentorat_training.SessionRegistration": _e(
         "A registration to a training session", "training",
         {"id session user status registered_at attended": "person_staff"},
     ),
-    "training.TrainingSession": _e(
+    "mentorat_training.TrainingSession": _e(
         "A scheduled training session", "content",
         {"id title description module counts_as_completion starts_at ends_at place video_url "
          "capacity": "everyone"},
         personal=False,
     ),
-    "training.LearningPathModule": _e(
+    "mentorat_training.LearningPathModule": _e(
         "A module's place in a learning path", "content",
         {"id sort_order path module": "everyone"}, personal=False,
     ),
-    "training.TrainingIndexPage": _e(*_PAGE, {"page_ptr intro": "everyone"}, personal=False),
-    "training.LearningPathPage": _e(*_PAGE, {"page_ptr intro": "everyone"}, personal=False),
-    "training.TrainingModulePage": _e(
+    "mentorat_training.TrainingIndexPage": _e(
+        *_PAGE, {"page_ptr intro": "everyone"}, personal=False
+    ),
+    "mentorat_training.LearningPathPage": _e(
+        *_PAGE, {"page_ptr intro": "everyone"}, personal=False
+    ),
+    "mentorat_training.TrainingModulePage": _e(
         *_PAGE,
         {"page_ptr summary estimated_minutes for_mentors for_mentees for_staff for_managers "
          "pass_mark validity_months body": "everyone"},

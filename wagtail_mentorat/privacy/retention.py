@@ -79,16 +79,20 @@ PERSON_APPS = {
 KEEP = {"mentorat_privacy.incident", "mentorat_privacy.incidentfollowup",
         "mentorat_privacy.legalhold", "mentorat_privacy.readaccess"}  # fmt: skip
 AXES_MODELS = ("AccessAttempt", "AccessLog", "AccessFailureLog")
-TRAINING_APP = "training"
+TRAINING_APP = "mentorat_training"
 # The dates that show a person's training activity on each record (a completion counts
 # until it expires, a registration until its session ends). A training model not listed
 # here counts by every date of its own.
 TRAINING_ACTIVITY = {
-    "training.moduleprogress": ("started_at", "updated_at"),
-    "training.quizattempt": ("submitted_at",),
+    "mentorat_training.moduleprogress": ("started_at", "updated_at"),
+    "mentorat_training.quizattempt": ("submitted_at",),
     "training.completion": ("recorded_at", "completed_on", "expires_on"),
-    "training.trainingrequest": ("created_at",),
-    "training.sessionregistration": ("registered_at", "session__starts_at", "session__ends_at"),
+    "mentorat_training.trainingrequest": ("created_at",),
+    "mentorat_training.sessionregistration": (
+        "registered_at",
+        "session__starts_at",
+        "session__ends_at",
+    ),
 }
 
 

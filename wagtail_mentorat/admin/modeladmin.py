@@ -1,0 +1,68 @@
+"""The one wagtail-modeladmin listing: a read-only register of closures.
+
+wagtail-modeladmin is in maintenance mode; this module is self-contained so removing it
+(and its line in wagtail_hooks) removes the dependency. Core screens use viewsets.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin
+
+from .. import rules
+from ..models import Pairing, PairingState
+
+
+class ReadOnlyPermissionHelper(PermissionHelper):
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class ClosureRegisterAdmin(ModelAdmin):
+    model = Pairing
+    menu_label = _("Register of closures")
+    menu_icon = "list-ul"
+    add_to_settings_menu = False
+    list_display = ("id", "programme", "closure_kind", "closure_reason", "premature", "closed_at")
+    list_filter = ("programme", "closure_reason", "premature", "closure_kind")
+    inspect_view_enabled = True
+    inspect_view_fields = (
+        "programme",
+        "closure_kind",
+        "closure_reason",
+        "premature",
+        "rematch_wanted",
+        "contact_after_closure",
+        "exit_questions_done",
+        "planned_end",
+        "closed_at",
+    )
+    permission_helper_class = ReadOnlyPermissionHelper
+
+    def history_view(self, request, instance_pk):
+        # wagtail-modeladmin's history view checks no permission: any admin user could
+        # read any pairing's log (who did what, when). Same rule as the register itself.
+        if not self.permission_helper.user_can_list(request.user):
+            raise PermissionDenied
+        get_object_or_404(self.get_queryset(request), pk=instance_pk)
+        return super().history_view(request, instance_pk)
+
+    def inspect_view(self, request, instance_pk):
+        # Another programme's closure answers 404, as in the listing.
+        get_object_or_404(self.get_queryset(request), pk=instance_pk)
+        return super().inspect_view(request, instance_pk)
+
+    def get_queryset(self, request):
+        return (
+            rules.coordinated(super().get_queryset(request), request.user)
+            .filter(state=PairingState.CLOSED)
+            .select_related("programme")
+            .order_by("-closed_at", "-pk")
+        )

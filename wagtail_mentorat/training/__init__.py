@@ -1,0 +1,1 @@
+"""Training modules for mentoring programmes: pages, quizzes, completion, renewals."""
