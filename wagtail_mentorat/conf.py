@@ -22,8 +22,7 @@ SETTINGS = {
     ),
     "BASE_TEMPLATE": Setting(
         "base.html",
-        "The host's base template that the app's pages extend (blocks `title` and "
-        "`content`).",
+        "The host's base template that the app's pages extend (blocks `title` and `content`).",
     ),
     "ADMIN_MENU": Setting(
         "grouped",
