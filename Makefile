@@ -42,8 +42,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The demo's suite, then the plain Wagtail host's (tests/plainhost: the package installed
+# by the README's steps alone into what `wagtail start` makes).
 test: install-test chromium
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=tests.plainhost.settings tests/plainhost $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
