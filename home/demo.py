@@ -7,11 +7,12 @@ it is, so `mentorat_demo` can run on every `make run`.
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
 from home.models import ContentPage, HomePage
+from wagtail_mentorat import setup
 from wagtail_mentorat.models import ParticipantProfile
 
 DEMO_PASSWORD = "mentorat-demo"
@@ -169,24 +170,16 @@ ABOUT_EN = {
 
 
 def ensure_groups():
-    """Programme staff reach the Wagtail admin; managers stay on the front end."""
-    access_admin = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    )
+    """Programme staff and the privacy officer reach the Wagtail admin with the package's
+    role permissions (``mentorat_setup``'s), on the demo's French-named groups; managers
+    stay on the front end; the content editor is in Wagtail's own "Editors" group (the
+    whole demo tree)."""
     coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
-    coordinators.permissions.add(access_admin)
+    setup.ensure_role(setup.COORDINATOR_ROLE, group=coordinators)
     managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
     # The incident register and the read audit (Quebec's A-2.1), in the Wagtail admin.
     privacy, _ = Group.objects.get_or_create(name=PRIVACY_GROUP)
-    privacy.permissions.add(
-        access_admin,
-        Permission.objects.get(
-            content_type__app_label="mentorat_privacy", codename="privacy_officer"
-        ),
-    )
-    from home.demo_mentoring import ensure_coordinator_permissions
-
-    ensure_coordinator_permissions(coordinators)
+    setup.ensure_role(setup.PRIVACY_ROLE, group=privacy)
     return {
         "editors": Group.objects.get(name="Editors"),
         "coordinators": coordinators,

@@ -5,8 +5,6 @@ back so the demo shows overdue reviews and past meetings. Idempotent."""
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db.models import Q
 from django.utils import timezone
 
 from wagtail_mentorat import lifecycle
@@ -218,16 +216,6 @@ def ensure_people(users):
         superior=users["gestionnaire2"]
     )
     return users
-
-
-def ensure_coordinator_permissions(group):
-    models = ["programme", "expertisearea", "participantprofile"]
-    wanted = Permission.objects.filter(content_type__app_label="wagtail_mentorat").filter(
-        Q(codename="coordinate_programme")
-        | Q(codename__in=[f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in models])
-        | Q(codename__in=["view_pairing", "view_agreement", "view_mentoringrequest"])
-    )
-    group.permissions.add(*wanted)
 
 
 def _back(pairing, days, **extra):

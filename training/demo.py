@@ -8,7 +8,6 @@ so a rebuilt demo has the same ids.
 import uuid
 from datetime import timedelta
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from wagtail_mentorat.training.models import (
     TrainingSession,
 )
 
+# The demo group whose members read the training reports (its permissions: home.demo).
 COORDINATORS_GROUP = "Coordination du programme"
 _NAMESPACE = uuid.UUID("9a0b3a43-8a1c-4f53-9d0e-6a1f5b2c7e10")
 
@@ -460,20 +460,6 @@ SESSION = {
     "capacity": 8,
 }
 
-COORDINATOR_PERMISSIONS = [
-    ("completion", "view"),
-    ("quizattempt", "view"),
-    ("trainingsession", "add"),
-    ("trainingsession", "change"),
-    ("trainingsession", "delete"),
-    ("trainingsession", "view"),
-    ("trainingrequest", "add"),
-    ("trainingrequest", "change"),
-    ("trainingrequest", "view"),
-    ("sessionregistration", "change"),
-    ("sessionregistration", "view"),
-]
-
 
 def _publish(page):
     page.save_revision().publish()
@@ -555,23 +541,10 @@ def ensure_session(modules):
     return session
 
 
-def ensure_permissions():
-    group = Group.objects.filter(name=COORDINATORS_GROUP).first()
-    if group is None:
-        return
-    for model, action in COORDINATOR_PERMISSIONS:
-        group.permissions.add(
-            Permission.objects.get(
-                content_type__app_label="mentorat_training", codename=f"{action}_{model}"
-            )
-        )
-
-
 @transaction.atomic
 def build(home_page):
     index = ensure_index(home_page)
     modules = ensure_modules(index)
     path = ensure_path(index, modules)
     session = ensure_session(modules)
-    ensure_permissions()
     return {"training_index": index, "modules": modules, "path": path, "session": session}

@@ -7,3 +7,6 @@ class WagtailMentoratConfig(AppConfig):
     label = "wagtail_mentorat"
     verbose_name = _("Mentoring")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

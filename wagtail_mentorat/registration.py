@@ -50,7 +50,7 @@ def notice_page():
 
 def notice_version(page=None):
     """The version of the notice a person accepts: the registration page's, else the
-    ``WAGTAIL_MENTORAT_PRIVACY_NOTICE_VERSION`` setting."""
+    ``WAGTAIL_MENTORAT["PRIVACY_NOTICE_VERSION"]`` setting."""
     return page.privacy_notice_version if page is not None else conf.privacy_notice_version()
 
 

@@ -4,8 +4,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail_modeladmin.options import modeladmin_register
 
+from .admin import menu
 from .admin.modeladmin import ClosureRegisterAdmin
 from .admin.viewsets import MentoratViewSetGroup
 from .models import Agreement, MentoringRequest, Pairing
@@ -15,8 +15,11 @@ from .permissions import LifecycleOnlyPolicy
 for model in (Pairing, Agreement, MentoringRequest):
     register_permission_policy(model, LifecycleOnlyPolicy(model))
 
-register_snippet(MentoratViewSetGroup)
-modeladmin_register(ClosureRegisterAdmin)
+register_snippet(MentoratViewSetGroup)  # the "Mentoring" menu (admin.menu)
+hooks.register("construct_main_menu", menu.flatten)
+_closures = ClosureRegisterAdmin()
+_closures.register_with_wagtail()
+hooks.register(menu.MENU_HOOK, lambda: _closures.get_menu_item(order=menu.ORDER["closures"]))
 
 LOG_ACTIONS = {
     "request_opened": (_("Open a mentoring request"), _("Mentoring request opened")),
@@ -97,10 +100,13 @@ class WorkbenchMenuItem(MenuItem):
         return is_coordinator(request.user)
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.MENU_HOOK)
 def register_workbench_menu_item():
     return WorkbenchMenuItem(
-        _("Matching workbench"), reverse("mentorat_workbench"), icon_name="group", order=199
+        _("Matching workbench"),
+        reverse("mentorat_workbench"),
+        icon_name="group",
+        order=menu.ORDER["workbench"],
     )
 
 
@@ -129,3 +135,16 @@ def coordinate_what_you_create(request, instance):
     user = request.user
     if isinstance(instance, Programme) and is_coordinator(user) and not user.is_superuser:
         instance.coordinators.add(user)
+
+
+@hooks.register("before_serve_page", order=-100)
+def require_login_for_app_pages(page, request, serve_args, serve_kwargs):
+    """The app's pages are the intranet's content: an anonymous visitor gets the login.
+
+    A hook rather than ``serve()`` alone: it runs before Wagtail's view restrictions and
+    the training pages' own check, so every app page sends to the same login page.
+    """
+    from .auth import LoginRequiredPageMixin, login_redirect
+
+    if isinstance(page, LoginRequiredPageMixin) and not request.user.is_authenticated:
+        return login_redirect(request)

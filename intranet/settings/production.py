@@ -22,6 +22,9 @@ if not SECRET_KEY:
         '"import secrets; print(secrets.token_urlsafe(50))").'
     )
 
+# Mail is delivered, never printed: SMTP unless EMAIL_BACKEND names a provider's (anymail).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
 # Static files served by the application itself, compressed and cache-busted.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
 STORAGES = {

@@ -6,6 +6,9 @@ DEBUG = False
 SECRET_KEY = "test-only-not-secret-wagtail-mentorat-key-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tasks run in the request on purpose here (DEBUG is off, as in every test run): the
+# warning meant for production does not apply.
+SILENCED_SYSTEM_CHECKS = ["wagtail_mentorat.W001"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

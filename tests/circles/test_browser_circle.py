@@ -28,9 +28,9 @@ def test_a_staff_member_joins_a_circle_writes_and_another_member_reads(live_serv
         page.click("a[href='/mentorat/cercles/']")
         page.wait_for_load_state()
         page.select_option("select[name=stage]", "early")
-        page.click("form.circle-filters button[type=submit]")
+        page.click("form.mentorat-filters button[type=submit]")
         page.wait_for_load_state()
-        page.click(f"a[href='/mentorat/cercles/{circle.pairing_id}/'].button")
+        page.click(f"a[href='/mentorat/cercles/{circle.pairing_id}/'].mentorat-button")
         page.wait_for_load_state()
         assert circle.description in page.content()
         assert circle.confidentiality not in page.content()  # for members only
@@ -71,7 +71,7 @@ def test_a_staff_member_joins_a_circle_writes_and_another_member_reads(live_serv
         assert badge.count() == 1 and badge.get_attribute("data-unread") == "1"
         page.click(f"a[href='/mentorat/conversations/{circle.pairing_id}/']")
         page.wait_for_load_state()
-        assert page.locator(".thread-message__body", has_text="<urgences>").count() == 1
+        assert page.locator(".mentorat-thread__body", has_text="<urgences>").count() == 1
         page.screenshot(path=str(tmp_path / "circle-thread-phone.png"), full_page=True)
         page.goto(f"{live_server.url}/mentorat/")
         assert page.locator("[data-unread]").count() == 0

@@ -39,15 +39,16 @@ def test_main_guide_on_a_phone_by_keyboard(live_server, django_user_model, progr
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0
         # Keyboard only: focus the first answer, press Enter, then the next question's.
-        page.locator(".questionnaire__choice").first.focus()
+        page.locator(".mentorat-questionnaire__choice").first.focus()
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert "Sur combien de temps" in page.locator(".questionnaire legend").inner_text()
-        page.locator(".questionnaire__choice").first.focus()
+        assert "Sur combien de temps" in page.locator(".mentorat-questionnaire legend").inner_text()
+        page.locator(".mentorat-questionnaire__choice").first.focus()
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert page.locator(".questionnaire__practice").inner_text() == "Mentorat"
+        assert page.locator(".mentorat-questionnaire__practice").inner_text() == "Mentorat"
         with page.expect_navigation():
-            page.locator(".questionnaire__result a.button").click()  # "Lire : Fiche"
+            # "Lire : Fiche"
+            page.locator(".mentorat-questionnaire__result a.mentorat-button").click()
         assert page.locator("h1").inner_text() == "Fiche"
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -33,7 +33,7 @@ def test_demo_guides_render_for_staff_and_the_build_is_idempotent(demo_site, cli
     service = client.get(guides["programme_pages"][1].url).content.decode()
     assert "pour une période de 1 an à partir de la date du premier contact" in service
     assert "Écouter attentivement les besoins exprimés par le mentoré." in service
-    assert 'class="button" href="/inscription/"' in service
+    assert 'class="mentorat-button" href="/inscription/"' in service
 
     counts = Page.objects.count(), GuidePage.objects.count(), ProgrammePage.objects.count()
     demo.build()

@@ -88,12 +88,12 @@ def test_call_to_register_follows_the_chosen_page_or_says_whom_to_ask(
     programme_page.registration_page = target
     programme_page.save_revision().publish()
     html = html_of(staff_client, programme_page)
-    assert f'<a class="button" href="{target.url}">Je veux m\'inscrire</a>' in html
+    assert f'<a class="mentorat-button" href="{target.url}">Je veux m\'inscrire</a>' in html
     programme.is_active = False
     programme.save()
     html = html_of(staff_client, programme_page)
     assert "n'accepte pas de nouvelles demandes" in html
-    assert f'<a class="button" href="{target.url}">' not in html
+    assert f'<a class="mentorat-button" href="{target.url}">' not in html
 
 
 @pytest.mark.parametrize(

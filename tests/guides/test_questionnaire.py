@@ -44,7 +44,7 @@ def choices(html):
     return dict(
         (label, (name, value))
         for name, value, label in re.findall(
-            r'<button type="submit" class="button questionnaire__choice" '
+            r'<button type="submit" class="mentorat-button mentorat-questionnaire__choice" '
             r'name="([^"]+)" value="([^"]*)">([^<]+)</button>',
             html,
         )
@@ -65,7 +65,7 @@ def test_each_answer_leads_to_the_next_question_then_to_a_practice(
     name, value = choices(html)["Quelques mois"]
 
     html = staff_client.get(guide.url, {name: value}).content.decode()
-    assert '<p class="questionnaire__practice">Mentorat</p>' in html
+    assert '<p class="mentorat-questionnaire__practice">Mentorat</p>' in html
     assert "Développer une compétence" in html  # the answers given, each can be changed
     assert choices(html) == {}
 
@@ -74,7 +74,7 @@ def test_a_result_links_to_the_page_that_answers_the_need(staff_client, guide_wi
     guide, supervision = guide_with_questionnaire
     name, value = choices(staff_client.get(guide.url).content.decode())["Faire valider ma pratique"]
     html = staff_client.get(guide.url, {name: value}).content.decode()
-    assert '<p class="questionnaire__practice">Supervision</p>' in html
+    assert '<p class="mentorat-questionnaire__practice">Supervision</p>' in html
     assert f'href="{supervision.url}"' in html
 
 

@@ -193,7 +193,7 @@ def test_indicators_carry_their_reference(scope):
 def test_satisfaction_average_hidden_below_the_threshold(scope):
     rows = {row.key: row for row in metrics.compute(scope)["indicators"]}
     assert rows["satisfaction"].value is None  # 2 answers < 5
-    with override_settings(MENTORAT_INDICATORS_MIN_GROUP=2):
+    with override_settings(WAGTAIL_MENTORAT={"INDICATORS_MIN_GROUP": 2}):
         rows = {row.key: row for row in metrics.compute(scope)["indicators"]}
         assert rows["satisfaction"].value == 4.0
 

@@ -91,7 +91,7 @@ def test_small_group_shows_no_figure(coordinator_client, dataset):
     assert "Requests matched with a mentor" not in html
     response = coordinator_client.get(year_url(dataset["programme"], site="Site Nord"))
     assert "Requests matched with a mentor" in response.content.decode()
-    with override_settings(MENTORAT_INDICATORS_MIN_GROUP=10):
+    with override_settings(WAGTAIL_MENTORAT={"INDICATORS_MIN_GROUP": 10}):
         response = coordinator_client.get(year_url(dataset["programme"], site="Site Nord"))
         assert "This group has fewer than 10 people" in response.content.decode()
 

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import translation
 
 from tests.mentorat.conftest import ProgrammeFactory, activate, make_coordinator, person
+from tests.mentorat_settings import set_mentorat
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import Pairing, Programme
 
@@ -17,7 +18,7 @@ from wagtail_mentorat.models import Pairing, Programme
 def anymail_backend(settings):
     """Django's test set-up forces the locmem backend: use anymail's (STYLE pitfall 4)."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+    set_mentorat(settings, NOTIFICATIONS_RETRY_BASE_SECONDS=60)
     mail.outbox = []
     with translation.override("en"):
         yield

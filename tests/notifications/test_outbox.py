@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
+from tests.mentorat_settings import set_mentorat
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import Pairing
 from wagtail_mentorat.notifications import outbox
@@ -157,8 +158,7 @@ def test_a_transient_failure_is_retried_later_then_sent(cast, approved, settings
 
 
 def test_backoff_doubles_and_is_capped(settings):
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_RETRY_BASE_SECONDS = 60
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_RETRY_MAX_SECONDS = 600
+    set_mentorat(settings, NOTIFICATIONS_RETRY_BASE_SECONDS=60, NOTIFICATIONS_RETRY_MAX_SECONDS=600)
     assert [outbox.backoff(n) for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 480, 600]
 
 
@@ -187,7 +187,7 @@ def test_a_refused_recipient_is_a_permanent_failure_shown_to_coordinators(cast, 
 
 
 def test_too_many_transient_failures_end_as_failed(cast, approved, settings):
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_MAX_ATTEMPTS = 3
+    set_mentorat(settings, NOTIFICATIONS_MAX_ATTEMPTS=3)
     settings.EMAIL_BACKEND = "tests.notifications.conftest.FlakyBackend"
     from .conftest import FlakyBackend
 
@@ -208,7 +208,7 @@ def test_500_notifications_through_a_flaky_provider_are_each_sent_exactly_once(
 ):
     """A third of the sends fail (AnymailAPIError); the outbox retries until all are out."""
     settings.EMAIL_BACKEND = "tests.notifications.conftest.FlakyBackend"
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_MAX_ATTEMPTS = 20
+    set_mentorat(settings, NOTIFICATIONS_MAX_ATTEMPTS=20)
     from .conftest import FlakyBackend
 
     FlakyBackend.rng.seed(6)

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.mentorat.conftest import ProgrammeFactory, UserFactory
+from tests.mentorat_settings import set_mentorat
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import MemberRole, Pairing, PairingMember, ProgressReview
 from wagtail_mentorat.notifications.kinds import Kind
@@ -176,14 +177,14 @@ def _bulk_quiet_pairings(programme, mentor, count):
 
 def test_the_number_of_queries_grows_with_batches_not_with_pairings(cast, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_DIGEST_WEEKDAY = 7  # no digest here
+    set_mentorat(settings, NOTIFICATIONS_DIGEST_WEEKDAY=7)  # no digest here
     programme = ProgrammeFactory(final_review_required=False)
     counts = {}
     for size in (10, 40):
         Notification.objects.all().delete()
         Pairing.objects.all().delete()
         _bulk_quiet_pairings(programme, cast["mentor"], size)
-        settings.WAGTAIL_MENTORAT_NOTIFICATIONS_BATCH_SIZE = size
+        set_mentorat(settings, NOTIFICATIONS_BATCH_SIZE=size)
         with CaptureQueriesContext(connection) as queries:
             result = sweep()
         assert result.batches == 1 and result.created == 2 * size
@@ -193,7 +194,7 @@ def test_the_number_of_queries_grows_with_batches_not_with_pairings(cast, settin
         assert len(inserts) == 1 or connection.vendor == "sqlite"
         counts[size] = len(sql) - len(inserts)
     assert counts[10] == counts[40]
-    settings.WAGTAIL_MENTORAT_NOTIFICATIONS_BATCH_SIZE = 10
+    set_mentorat(settings, NOTIFICATIONS_BATCH_SIZE=10)
     with CaptureQueriesContext(connection) as queries:
         assert sweep().created == 0
     assert len(queries) < 4 * counts[40]

@@ -11,5 +11,6 @@ urlpatterns = [
     # wagtail-mentorat (README, "Add it to your intranet", step 3)
     path("mentorat/courriels/", include("wagtail_mentorat.notifications.urls")),
     path("mentorat/", include("wagtail_mentorat.urls")),
+    path("search/", include("wagtail_mentorat.search.urls")),
     path("", include(wagtail_urls)),
 ]

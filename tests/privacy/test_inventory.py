@@ -5,19 +5,34 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import ContactAfterClosure
 from wagtail_mentorat.privacy import inventory
 
-README = Path(settings.BASE_DIR) / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_every_field_of_our_apps_is_classified():
     missing = inventory.unclassified()
     assert not missing, "classify in wagtail_mentorat/privacy/inventory.py: " + ", ".join(missing)
+
+
+def test_the_inventory_covers_every_app_of_the_package_and_nothing_of_the_host():
+    package = {
+        c.label
+        for c in apps.get_app_configs()
+        if c.name == "wagtail_mentorat" or c.name.startswith("wagtail_mentorat.")
+    }
+    with_models = {c.label for c in apps.get_app_configs() if list(c.get_models())} & package
+    classified = {label.split(".")[0] for label in inventory.INVENTORY}
+    assert with_models <= classified, "an app of the package is missing from the inventory"
+    assert classified <= package, "the inventory lists a model outside the package"
+    # The demo's own pages are the host's, not the app's.
+    assert apps.is_installed("home")
+    assert not any(inventory.is_ours(m) for m in apps.get_app_config("home").get_models())
+    assert "home." not in inventory.markdown()
 
 
 def test_the_inventory_names_no_field_that_is_gone():
@@ -35,18 +50,33 @@ def test_every_classification_uses_known_keys():
 def test_the_readme_privacy_section_is_generated_and_up_to_date():
     text = README.read_text()
     assert inventory.START in text and inventory.END in text, (
-        "run: python manage.py mentorat_privacy_inventory --write-readme"
+        "run: python manage.py mentorat_privacy_inventory --write-readme README.md"
     )
     block = text.split(inventory.START, 1)[1].split(inventory.END, 1)[0]
     assert block == "\n" + inventory.markdown(), (
         "the README's inventory is stale: python manage.py mentorat_privacy_inventory "
-        "--write-readme"
+        "--write-readme README.md"
     )
 
 
 def test_the_command_prints_the_markdown(capsys):
     call_command("mentorat_privacy_inventory", "--markdown")
     assert capsys.readouterr().out == inventory.markdown()
+
+
+def test_the_command_writes_only_the_file_it_is_given_and_needs_no_base_dir(settings, tmp_path):
+    """A host has no BASE_DIR to speak of, and its README is not ours to find."""
+    del settings.BASE_DIR
+    target = tmp_path / "PRIVACY.md"
+    target.write_text("# Our intranet\n\nText.\n")
+    readme_before = README.read_text()
+    call_command("mentorat_privacy_inventory", "--write-readme", str(target))
+    written = target.read_text()
+    assert written.startswith("# Our intranet\n\nText.\n")
+    assert inventory.START + "\n" + inventory.markdown() + inventory.END in written
+    assert README.read_text() == readme_before
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("mentorat_privacy_inventory", "--write-readme", str(tmp_path / "nope.md"))
 
 
 def test_readme_block_goes_under_the_privacy_heading_or_at_the_end():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from tests.mentorat_settings import set_mentorat
 from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import (
     Meeting,
@@ -191,7 +192,7 @@ def two_pairings(cast, programme):
 
 def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings, cast, settings):
     gone, held = two_pairings
-    settings.MENTORAT_RETENTION_DAYS = 365
+    set_mentorat(settings, RETENTION_DAYS=365)
     written = scan(CANARY)
     for table in ("wagtailcore_modellogentry", "wagtailcore_revision", "wagtailsearch_indexentry",
                   "mentorat_notifications_notification", "wagtail_mentorat_meetingnote",
@@ -241,7 +242,7 @@ def test_canaries_are_gone_everywhere_and_the_held_pairing_survives(two_pairings
 
 def test_lifting_the_hold_lets_retention_proceed(two_pairings, settings):
     gone, held = two_pairings
-    settings.MENTORAT_RETENTION_DAYS = 30
+    set_mentorat(settings, RETENTION_DAYS=30)
     later = timezone.now() + datetime.timedelta(days=31)
     retention.run(now=later)
     assert scan(HELD)
@@ -253,7 +254,7 @@ def test_lifting_the_hold_lets_retention_proceed(two_pairings, settings):
 def test_a_legal_hold_on_a_person_keeps_their_profile_and_pairings(two_pairings, cast, settings):
     gone, _held = two_pairings
     LegalHold.objects.create(user=cast["mentee"], reason="Access request being processed")
-    settings.MENTORAT_RETENTION_DAYS = 30
+    set_mentorat(settings, RETENTION_DAYS=30)
     result = retention.run(now=timezone.now() + datetime.timedelta(days=31))
     assert result.pairings == 0
     assert gone.members.exists()
@@ -261,7 +262,7 @@ def test_a_legal_hold_on_a_person_keeps_their_profile_and_pairings(two_pairings,
 
 
 def test_dry_run_changes_nothing_and_says_what_would_be_done(two_pairings, settings, capsys):
-    settings.MENTORAT_RETENTION = {"pairings": 0, "profiles": 0}
+    set_mentorat(settings, RETENTION={"pairings": 0, "profiles": 0})
     before = scan(CANARY)
     result = retention.run(now=timezone.now() + datetime.timedelta(days=1), dry_run=True)
     assert result.pairings == 1 and result.dry_run
@@ -272,7 +273,7 @@ def test_dry_run_changes_nothing_and_says_what_would_be_done(two_pairings, setti
 
 
 def test_open_pairings_and_recent_people_are_kept(active, cast, settings):
-    settings.MENTORAT_RETENTION_DAYS = 30
+    set_mentorat(settings, RETENTION_DAYS=30)
     result = retention.run(now=timezone.now() + datetime.timedelta(days=400))
     assert result.pairings == 0
     assert active.members.count() == 2
@@ -282,7 +283,7 @@ def test_open_pairings_and_recent_people_are_kept(active, cast, settings):
 
 
 def test_old_outbox_rows_and_read_audit_rows_are_purged(cast, settings):
-    settings.MENTORAT_RETENTION = {"outbox": 10, "read_audit": 10}
+    set_mentorat(settings, RETENTION={"outbox": 10, "read_audit": 10})
     old = timezone.now() - datetime.timedelta(days=11)
     Notification.objects.create(
         recipient=cast["director"], kind="pairing_approved", idempotency_key="old",
@@ -301,6 +302,6 @@ def test_old_outbox_rows_and_read_audit_rows_are_purged(cast, settings):
 
 def test_withdrawn_consent_does_not_block_retention(two_pairings, cast, settings):
     consent.withdraw(cast["mentee"], Purpose.EMAIL)
-    settings.MENTORAT_RETENTION_DAYS = 1
+    set_mentorat(settings, RETENTION_DAYS=1)
     retention.run(now=timezone.now() + datetime.timedelta(days=2))
     assert not ParticipantProfile.objects.filter(user=cast["mentee"]).exists()

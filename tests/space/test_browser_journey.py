@@ -41,7 +41,7 @@ def test_a_mentee_registers_is_paired_agrees_meets_and_gets_an_answer(live_serve
         page.fill("textarea[name=need]", "Soins de plaies complexes, une cliente attend.")
         page.fill("textarea[name=goals]", "Devenir autonome en soins de plaies.")
         page.check("input[name=consent]")
-        page.click("form.registration-form button[type=submit]")
+        page.click("form.mentorat-form button[type=submit]")
         page.wait_for_load_state()
         assert "/mentorat/" in page.url
         request = MentoringRequest.objects.get(mentee=users["mentore2"], programme=programme)

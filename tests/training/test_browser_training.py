@@ -58,7 +58,7 @@ def test_take_a_module_and_print_the_certificate_on_a_phone(live_server, tmp_pat
         assert _no_horizontal_scroll(page)
         page.click("text=Voir mon attestation")
         page.wait_for_load_state()
-        assert "Amélie Pelletier" in page.inner_text(".certificate")
+        assert "Amélie Pelletier" in page.inner_text(".mentorat-certificate")
         assert _no_horizontal_scroll(page)
         page.screenshot(path=str(tmp_path / "certificate-phone.png"), full_page=True)
     completion = Completion.objects.get(module=module)

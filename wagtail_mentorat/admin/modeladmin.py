@@ -30,6 +30,7 @@ class ClosureRegisterAdmin(ModelAdmin):
     menu_label = _("Register of closures")
     menu_icon = "list-ul"
     add_to_settings_menu = False
+    add_to_admin_menu = False  # in the "Mentoring" menu (wagtail_hooks, admin.menu)
     list_display = ("id", "programme", "closure_kind", "closure_reason", "premature", "closed_at")
     list_filter = ("programme", "closure_reason", "premature", "closure_kind")
     inspect_view_enabled = True

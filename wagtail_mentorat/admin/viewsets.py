@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..privacy.inspect import AuditedInspectView
 from .access import PermissionCheckedChooserViewSet, ProgrammeScopedViewSetMixin
+from .menu import MENU_HOOK, MENU_NAME
 
 # Fields of a pairing that may leave the pair: states and dates, never content.
 PAIRING_EXPORT_FIELDS = [
@@ -185,9 +186,14 @@ for _viewset in (
 
 
 class MentoratViewSetGroup(SnippetViewSetGroup):
+    """The app's one top-level admin menu: these snippets, then every item registered
+    with ``MENU_HOOK`` (wagtail_mentorat.admin.menu)."""
+
     menu_label = _("Mentoring")
+    menu_name = MENU_NAME
     menu_icon = "group"
     menu_order = 200
+    submenu_hook = MENU_HOOK
     items = (
         PairingViewSet,
         MentoringRequestViewSet,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from .. import circles, lifecycle, rules
-from ..admin.viewsets import MentoratViewSetGroup
+from ..admin.menu import MENU_HOOK, ORDER
 from ..exceptions import RuleViolation
 from ..imports.views import CoordinatorMenuItem
 from ..models import (
@@ -199,12 +199,12 @@ def register_circle_admin_urls():
     ]
 
 
-@hooks.register(MentoratViewSetGroup.submenu_hook or "register_mentorat_menu_item")
+@hooks.register(MENU_HOOK)
 def register_circle_menu_item():
     return CoordinatorMenuItem(
         gettext_lazy("Peer support circles"),
         reverse("mentorat_circles_admin"),
         name="mentorat-circles",
         icon_name="group",
-        order=850,
+        order=ORDER["circles"],
     )

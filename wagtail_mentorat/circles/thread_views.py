@@ -3,15 +3,15 @@ whatever the id). Bodies are shown escaped, with line breaks: never as HTML."""
 
 from django import forms
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..models import MESSAGE_MAX_LENGTH, MentoringKind, Pairing, PairingMember, PairingState
+from ..templating import render
 from . import has_accepted_charter, messaging
 
 
@@ -91,6 +91,4 @@ def thread(request, pk):
         "state_allows": pairing.state in messaging.THREAD_STATES,
         "max_length": MESSAGE_MAX_LENGTH,
     }
-    return TemplateResponse(
-        request, "wagtail_mentorat/messages/thread.html", context, status=status
-    )
+    return render(request, "wagtail_mentorat/messages/thread.html", context, status=status)

@@ -7,15 +7,14 @@ rules live in :mod:`wagtail_mentorat.circles` and :mod:`wagtail_mentorat.lifecyc
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import circles, lifecycle, rules
+from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import MeetingForm
 from ..models import (
@@ -28,6 +27,7 @@ from ..models import (
     PairingMember,
     PairingState,
 )
+from ..templating import render
 from . import messaging
 
 S = PairingState
@@ -137,7 +137,7 @@ def circle_list(request):
             .order_by("title")
         ),
     }
-    return TemplateResponse(request, "wagtail_mentorat/circles/list.html", context, status=status)
+    return render(request, "wagtail_mentorat/circles/list.html", context, status=status)
 
 
 def _circle_for(pk, user):
@@ -258,7 +258,7 @@ def circle_page(request, pk):
         )
         context["unread"] = messaging.unread_counts(request.user, [pairing.pk]).get(pairing.pk, 0)
     status = 400 if action else 200
-    return TemplateResponse(request, "wagtail_mentorat/circles/circle.html", context, status=status)
+    return render(request, "wagtail_mentorat/circles/circle.html", context, status=status)
 
 
 def _act(request, action, circle, role, join_form, meeting_form, charter_form):

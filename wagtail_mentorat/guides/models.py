@@ -22,6 +22,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Page
 from wagtail.search import index
 
+from wagtail_mentorat.auth import LoginRequiredPageMixin
+from wagtail_mentorat.templating import MentoratPageMixin
 from wagtail_mentorat.text import AccentInsensitiveSearchMixin, folded_search_field
 
 from . import facts
@@ -30,7 +32,7 @@ from .blocks import RICH_TEXT_FEATURES, GuideBody
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
 
-class GuideIndexPage(AccentInsensitiveSearchMixin, Page):
+class GuideIndexPage(LoginRequiredPageMixin, MentoratPageMixin, AccentInsensitiveSearchMixin, Page):
     """The guides and programmes section: lists its guides, then its programmes."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -56,7 +58,9 @@ class GuideIndexPage(AccentInsensitiveSearchMixin, Page):
         return context
 
 
-class AbstractGuidePage(AccentInsensitiveSearchMixin, Page):
+class AbstractGuidePage(
+    LoginRequiredPageMixin, MentoratPageMixin, AccentInsensitiveSearchMixin, Page
+):
     """A guide: mentoring vs coaching vs supervision, quality principles, …"""
 
     intro = models.TextField(
@@ -98,7 +102,9 @@ class GuidePage(AbstractGuidePage):
         verbose_name_plural = _("guides")
 
 
-class AbstractProgrammePage(AccentInsensitiveSearchMixin, Page):
+class AbstractProgrammePage(
+    LoginRequiredPageMixin, MentoratPageMixin, AccentInsensitiveSearchMixin, Page
+):
     """A programme's "fiche synthèse" (seed 001).
 
     Purpose, target staff, context of use and important information are editable text.

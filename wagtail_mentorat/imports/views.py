@@ -15,13 +15,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .. import rules
-from ..admin.viewsets import MentoratViewSetGroup
+from ..admin.menu import MENU_HOOK, ORDER
 from . import COLUMN_HELP, COLUMNS, import_profiles
-
-#: The hook that adds items to the “Mentoring” admin menu (a documented extension point of
-#: Wagtail's ViewSetGroup), read when the menu is first built, after every hooks module.
-if not MentoratViewSetGroup.submenu_hook:
-    MentoratViewSetGroup.submenu_hook = "register_mentorat_menu_item"
 
 
 class ImportForm(forms.Form):
@@ -84,12 +79,12 @@ class CoordinatorMenuItem(MenuItem):
         return rules.is_coordinator(request.user)
 
 
-@hooks.register(MentoratViewSetGroup.submenu_hook)
+@hooks.register(MENU_HOOK)
 def register_import_menu_item():
     return CoordinatorMenuItem(
         gettext_lazy("Import participants"),
         reverse("mentorat_import"),
         name="mentorat-import",
         icon_name="upload",
-        order=900,
+        order=ORDER["import"],
     )

@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
@@ -40,7 +39,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import rules
+from .. import conf, rules
 from ..models import (
     PLANNED_REASONS_VALUES,
     Agreement,
@@ -66,7 +65,7 @@ MENTOR_ROLES = (MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR)
 
 def min_group():
     """The smallest group a breakdown is shown for (privacy)."""
-    return int(getattr(settings, "MENTORAT_INDICATORS_MIN_GROUP", 5))
+    return conf.indicators_min_group()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .. import rules
+from ..admin.menu import MENU_HOOK, ORDER
 
 
 class CoordinatorMenuItem(MenuItem):
@@ -33,10 +34,13 @@ def register_indicator_urls():
     return [path("mentorat/indicateurs/", include((urls, "mentorat_indicators")))]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(MENU_HOOK)
 def register_indicators_menu_item():
     return CoordinatorMenuItem(
-        _("Indicators"), reverse("mentorat_indicators:dashboard"), icon_name="table", order=201
+        _("Indicators"),
+        reverse("mentorat_indicators:dashboard"),
+        icon_name="table",
+        order=ORDER["indicators"],
     )
 
 

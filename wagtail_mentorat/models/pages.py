@@ -7,8 +7,11 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from ..auth import LoginRequiredPageMixin
+from ..templating import MentoratPageMixin
 
-class AbstractRegistrationPage(Page):
+
+class AbstractRegistrationPage(LoginRequiredPageMixin, MentoratPageMixin, Page):
     """“Je veux m'inscrire” (seed 004): editors word the page and the privacy notice; the
     form itself and its rules come from the app."""
 

@@ -6,6 +6,14 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
 
+def default_languages():
+    """The host's default language (``"fr"`` in a French intranet, ``"en"`` for ``"en-us"``).
+
+    A callable, read when a profile is created: the migrations name the function, never the
+    host's value."""
+    return settings.LANGUAGE_CODE.split("-")[0].lower()
+
+
 class ParticipantProfile(index.Indexed, models.Model):
     """A staff member's mentoring profile, linked to their intranet account.
 
@@ -45,7 +53,11 @@ class ParticipantProfile(index.Indexed, models.Model):
         help_text=_("“Mes objectifs de développement / mes attentes par rapport à un mentor”."),
     )
     languages = models.CharField(
-        _("languages"), max_length=60, blank=True, default="fr", help_text=_("e.g. fr, en")
+        _("languages"),
+        max_length=60,
+        blank=True,
+        default=default_languages,
+        help_text=_("e.g. fr, en"),
     )
     is_mentor = models.BooleanField(_("willing to mentor"), default=False)
     mentor_capacity = models.PositiveSmallIntegerField(

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import OPTIONAL_KINDS, Kind
@@ -9,6 +10,13 @@ from .models import NotificationSettings
 class NotificationSettingsForm(forms.ModelForm):
     """The reminders a person may turn off; the deadlines of their own role stay on."""
 
+    # The host's LANGUAGES, read when the form is built (the model field has no choices,
+    # so the migrations stay the same in every intranet); a code not offered is refused.
+    language = forms.ChoiceField(
+        label=capfirst(NotificationSettings._meta.get_field("language").verbose_name),
+        required=False,
+        help_text=NotificationSettings._meta.get_field("language").help_text,
+    )
     wanted = forms.MultipleChoiceField(
         label=_("Emails I want to receive"),
         required=False,

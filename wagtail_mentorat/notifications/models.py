@@ -8,6 +8,7 @@ never produce two rows for one person. A background task then sends the row (``o
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,8 @@ class Notification(models.Model):
     )
     to_email = models.EmailField(_("address"), blank=True)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
-    language = models.CharField(_("language"), max_length=10, default="fr")
+    # Empty: the host's LANGUAGE_CODE when the email is written (never a fixed language).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     content_type = models.ForeignKey(
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -91,12 +93,13 @@ class NotificationSettings(models.Model):
         related_name="mentorat_notification_settings",
         verbose_name=_("person"),
     )
+    # No ``choices``: the host's LANGUAGES would be written into the migrations. The
+    # form offers them and ``clean`` checks them, at run time.
     language = models.CharField(
         _("language of emails"),
         max_length=10,
         blank=True,
-        choices=settings.LANGUAGES,
-        help_text=_("Empty: the language chosen in the intranet, or French."),
+        help_text=_("Empty: the language chosen in the intranet, or the intranet's default."),
     )
     muted_kinds = models.JSONField(_("reminders turned off"), default=list, blank=True)
     email_bounced = models.BooleanField(_("address bounced"), default=False)
@@ -111,3 +114,8 @@ class NotificationSettings(models.Model):
 
     def __str__(self):
         return _("Email settings #%(pk)s") % {"pk": self.pk}
+
+    def clean(self):
+        super().clean()
+        if self.language and self.language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": _("Not a language of this intranet.")})

@@ -27,6 +27,7 @@ from anymail.exceptions import (
     AnymailInvalidAddress,
     AnymailRecipientsRefused,
 )
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
@@ -98,8 +99,6 @@ def wagtail_languages(user_ids):
 
 
 def language_for(user, prefs=None, wagtail_language=None):
-    from django.conf import settings
-
     available = dict(settings.LANGUAGES)
     for code in (getattr(prefs, "language", ""), wagtail_language):
         if code and code in available:
@@ -443,8 +442,6 @@ def context_for(notification):
 
 
 def _site_name():
-    from django.conf import settings
-
     return getattr(settings, "WAGTAIL_SITE_NAME", "") or "Intranet"
 
 
@@ -455,7 +452,7 @@ def render(notification):
     context = context_for(notification)
     context.update(extra_context(notification))
     base = f"mentorat_notifications/email/{notification.kind}/"
-    with translation.override(notification.language):
+    with translation.override(notification.language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(base + "subject.txt", context).split())
         text = render_to_string(base + "body.txt", context).strip() + "\n"
         html = render_to_string(base + "body.html", context)

@@ -1,9 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from ..auth import login_required
+from ..templating import render
 from .forms import NotificationSettingsForm
 from .models import NotificationSettings
 
@@ -17,7 +17,7 @@ def notification_settings(request):
         form.save()
         messages.success(request, _("Your email settings are saved."))
         return redirect("mentorat_notifications:settings")
-    return TemplateResponse(
+    return render(
         request,
         "mentorat_notifications/settings.html",
         {"form": form, "prefs": prefs},

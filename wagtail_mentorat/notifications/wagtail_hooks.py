@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,12 +22,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from wagtail_mentorat import rules
+from wagtail_mentorat import conf, rules
 from wagtail_mentorat.admin.access import (
     ProgrammeScopedViewSetMixin,
     ScopedIndexView,
     scope_for,
 )
+from wagtail_mentorat.admin.menu import MENU_HOOK, ORDER
 
 from . import outbox
 from .kinds import Kind
@@ -183,10 +185,18 @@ class NotificationSettingsViewSet(ModelViewSet):
     index_view_class = AddressIndexView
 
 
+def _emails_label():
+    """Inside the "Mentoring" menu "Emails" says enough; at the top level (flat) it says
+    whose emails they are."""
+    return _("Emails") if conf.admin_menu_grouped() else _("Mentoring emails")
+
+
 class EmailViewSetGroup(ViewSetGroup):
-    menu_label = gettext_lazy("Mentoring emails")
+    menu_label = lazy(_emails_label, str)()
+    menu_name = "mentorat-emails"
     menu_icon = "mail"
-    menu_order = 210
+    menu_order = ORDER["emails"]
+    menu_hook = MENU_HOOK  # a submenu of "Mentoring"
     items = (NotificationViewSet, NotificationSettingsViewSet)
 
 

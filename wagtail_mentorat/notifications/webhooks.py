@@ -10,6 +10,7 @@ import functools
 from anymail.signals import EventType, tracking
 from anymail.utils import get_anymail_setting
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
 from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.utils import timezone
@@ -33,8 +34,12 @@ def webhook_secret_configured():
 
 
 def require_secret(view):
-    """Refuse the call unless anymail's WEBHOOK_SECRET is set (anymail then checks it)."""
+    """Refuse the call unless anymail's WEBHOOK_SECRET is set (anymail then checks it).
 
+    No login: the email provider cannot log in, the secret is the key (marked for Django's
+    ``LoginRequiredMiddleware``, which a host may use)."""
+
+    @login_not_required
     @functools.wraps(view)
     def guarded(request, *args, **kwargs):
         if conf.require_webhook_secret() and not webhook_secret_configured():

@@ -12,6 +12,7 @@ from wagtail_mentorat.admin.access import (
     PermissionCheckedChooserViewSet,
     ProgrammeScopedViewSetMixin,
 )
+from wagtail_mentorat.admin.menu import MENU_HOOK, ORDER
 from wagtail_mentorat.models import Disagreement
 
 from .inspect import AuditedInspectMixin
@@ -106,8 +107,10 @@ class LegalHoldViewSet(ModelViewSet):
 
 class PrivacyViewSetGroup(ModelViewSetGroup):
     menu_label = _("Privacy")
+    menu_name = "mentorat-privacy"
     menu_icon = "lock"
-    menu_order = 210
+    menu_order = ORDER["privacy"]
+    menu_hook = MENU_HOOK  # a submenu of "Mentoring"
     items = (IncidentViewSet, IncidentFollowUpViewSet, ReadAccessViewSet, LegalHoldViewSet)
 
 
@@ -119,8 +122,8 @@ class DisagreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     chooser_viewset_class = PermissionCheckedChooserViewSet  # Wagtail's checks none
     icon = "warning"
     menu_label = _("Disagreements")
-    add_to_admin_menu = True
-    menu_order = 201
+    menu_order = ORDER["disagreements"]
+    menu_hook = MENU_HOOK  # in the "Mentoring" menu
     list_display = ["__str__", "pairing", "topic", "status", "created_at"]
     list_filter = ["status", "topic"]
     inspect_view_enabled = True

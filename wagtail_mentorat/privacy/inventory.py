@@ -29,21 +29,21 @@ ACCESS = {
     "system": "nobody: technical value used by the software",
 }
 
-# How long a field is kept (the periods are settings, see retention.py).
+# How long a field is kept (the periods are keys of the WAGTAIL_MENTORAT setting, see
+# retention.py).
 RETENTION = {
-    "pairing": "until the pairing is closed plus MENTORAT_RETENTION['pairings'] days, "
-    "then destroyed",
+    "pairing": "until the pairing is closed plus RETENTION['pairings'] days, then destroyed",
     "pairing_kept": "states and dates kept anonymised for the quality indicators; links to "
     "people and text emptied after the pairings period",
-    "profile": "while the person takes part; destroyed after MENTORAT_RETENTION['profiles'] "
+    "profile": "while the person takes part; destroyed after RETENTION['profiles'] "
     "days of inactivity",
-    "outbox": "MENTORAT_RETENTION['outbox'] days, or with the person or the pairing",
-    "read_audit": "MENTORAT_RETENTION['read_audit'] days",
+    "outbox": "RETENTION['outbox'] days, or with the person or the pairing",
+    "read_audit": "RETENTION['read_audit'] days",
     "register": "at least 5 years after the incident is known; never purged automatically",
     "hold": "until the hold is lifted, then with the person or pairing it holds",
     "training": "while the person has a mentoring profile or any training activity (a "
     "completion counts until it expires, a registration until its session ends); destroyed "
-    "after MENTORAT_RETENTION['training'] days without either",
+    "after RETENTION['training'] days without either",
     "content": "while the page or setting exists (no personal information)",
     "config": "while the programme exists (no personal information)",
     "programme": "while the programme exists; a coordinator stays named on it until an "
@@ -330,7 +330,7 @@ INVENTORY = {
          "pass_mark validity_months body": "everyone"},
         personal=False,
     ),
-    # --- guides and the demo intranet's pages ---
+    # --- guides ---
     "mentorat_guides.GuideIndexPage": _e(*_PAGE, {"page_ptr intro": "everyone"}, personal=False),
     "mentorat_guides.GuidePage": _e(*_PAGE, {"page_ptr intro body": "everyone"}, personal=False),
     "mentorat_guides.ProgrammePage": _e(
@@ -339,8 +339,6 @@ INVENTORY = {
          "registration_page registration_url registration_label": "everyone"},
         personal=False,
     ),
-    "home.HomePage": _e(*_PAGE, {"page_ptr intro body": "everyone"}, personal=False),
-    "home.ContentPage": _e(*_PAGE, {"page_ptr intro body": "everyone"}, personal=False),
 }  # fmt: skip
 
 # Visibility and sharing options (privacy by default, art. 25 GDPR): each must default to
@@ -365,20 +363,14 @@ SHARING_NAME_HINTS = (
     "expose",
 )  # fmt: skip
 
-OUR_APPS = (
-    "wagtail_mentorat",
-    "mentorat_notifications",
-    "mentorat_guides",
-    "training",
-    "mentorat_privacy",
-    "home",
-    "mentorat_indicators",
-)
+PACKAGE = "wagtail_mentorat"
 
 
 def is_ours(model):
-    label = model._meta.app_label
-    return label in OUR_APPS or label.startswith("mentorat_")
+    """A model of the package's own apps (the core and every ``wagtail_mentorat.*`` app),
+    never the host's: the inventory is the same in every intranet."""
+    name = model._meta.app_config.name
+    return name == PACKAGE or name.startswith(PACKAGE + ".")
 
 
 def own_fields(model):
@@ -455,7 +447,7 @@ def markdown():
         "a model related to a person is neither exported nor excluded with a reason.",
         "- **Retention** (s. 73): `python manage.py mentorat_retention [--dry-run]`, daily. "
         "Closed pairings are anonymised and inactive profiles destroyed after "
-        "`MENTORAT_RETENTION_DAYS` (730), with their log entries, revisions, search index "
+        "`RETENTION_DAYS` (730), with their log entries, revisions, search index "
         "entries, outbox rows, read-access rows and login-attempt records. A person's "
         "training records (progress, quiz answers, completions, requests, registrations) "
         "are destroyed together once they have no mentoring profile and no training "
@@ -466,9 +458,9 @@ def markdown():
         "writes those): deleted, or kept without the author for a page's live version. "
         "Never purged: the confidentiality-incident register (at least five years: purge "
         "it by hand), legal holds, pages, intranet accounts. Per kind with "
-        '`MENTORAT_RETENTION = {"pairings", "profiles", "training", "outbox", "read_audit", '
-        '"login_records"}`. A **legal hold** (admin, Privacy) suspends it for a person or a '
-        "pairing.",
+        '`RETENTION = {"pairings", "profiles", "training", "outbox", "read_audit", '
+        '"login_records"}`; both are keys of the `WAGTAIL_MENTORAT` setting. A **legal hold** '
+        "(admin, Privacy) suspends it for a person or a pairing.",
         "- **Confidentiality-incident register** (s. 63.11 and its regulation): append-only, "
         "create, inspect and export only, for users with the `mentorat_privacy.privacy_officer` "
         "permission (admin, Privacy).",

@@ -47,10 +47,11 @@ Never purged: the incident register (kept at least five years, Regulation s. 7: 
 by hand), legal holds, pages and the editorial history of intranet editors, training
 sessions (the catalogue), intranet accounts.
 
-Settings (days; every one has a default): ``MENTORAT_RETENTION_DAYS`` (730, the default of
-all: training follows it too, as nothing in the seeds or the code sets training records a
-different period), and ``MENTORAT_RETENTION = {"pairings": …, "profiles": …,
-"training": …, "outbox": …, "read_audit": …, "login_records": …}`` to set each.
+Settings (days; every one has a default), keys of the host's ``WAGTAIL_MENTORAT`` dict:
+``RETENTION_DAYS`` (730, the default of all: training follows it too, as nothing in the
+seeds or the code sets training records a different period), and ``RETENTION =
+{"pairings": …, "profiles": …, "training": …, "outbox": …, "read_audit": …,
+"login_records": …}`` to set each.
 """
 
 import datetime
@@ -66,7 +67,8 @@ from django.db.models import Q
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
-DEFAULT_DAYS = 730
+from wagtail_mentorat import conf
+
 KINDS = ("pairings", "profiles", "training", "outbox", "read_audit", "login_records")
 # Apps whose rows about a person are destroyed with their profile.
 PERSON_APPS = {
@@ -86,7 +88,7 @@ TRAINING_APP = "mentorat_training"
 TRAINING_ACTIVITY = {
     "mentorat_training.moduleprogress": ("started_at", "updated_at"),
     "mentorat_training.quizattempt": ("submitted_at",),
-    "training.completion": ("recorded_at", "completed_on", "expires_on"),
+    "mentorat_training.completion": ("recorded_at", "completed_on", "expires_on"),
     "mentorat_training.trainingrequest": ("created_at",),
     "mentorat_training.sessionregistration": (
         "registered_at",
@@ -98,9 +100,7 @@ TRAINING_ACTIVITY = {
 
 def period(kind):
     """Days a kind of record is kept after its purpose ends."""
-    overrides = getattr(settings, "MENTORAT_RETENTION", {}) or {}
-    days = overrides.get(kind, getattr(settings, "MENTORAT_RETENTION_DAYS", DEFAULT_DAYS))
-    return datetime.timedelta(days=int(days))
+    return datetime.timedelta(days=conf.retention_days(kind))
 
 
 @dataclass

@@ -2,13 +2,13 @@
 of their data as JSON or CSV."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..auth import login_required
+from ..templating import render
 from . import consent, export
 from .purposes import Purpose
 
@@ -31,9 +31,7 @@ def privacy_page(request):
         }
         for purpose, label in Purpose.choices
     ]
-    return TemplateResponse(
-        request, "mentorat_privacy/privacy.html", {"rows": rows, "awaiting": awaiting}
-    )
+    return render(request, "mentorat_privacy/privacy.html", {"rows": rows, "awaiting": awaiting})
 
 
 @login_required

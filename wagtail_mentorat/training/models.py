@@ -20,6 +20,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from wagtail_mentorat.auth import LoginRequiredPageMixin
+from wagtail_mentorat.templating import MentoratPageMixin
 from wagtail_mentorat.text import AccentInsensitiveSearchMixin, folded_search_field
 
 from .blocks import QUESTION_BLOCK_TYPES, ModuleBody
@@ -47,7 +49,13 @@ def add_months(day, months):
 # --------------------------------------------------------------------------- pages
 
 
-class TrainingIndexPage(AccentInsensitiveSearchMixin, RoutablePageMixin, Page):
+class TrainingIndexPage(
+    LoginRequiredPageMixin,
+    MentoratPageMixin,
+    AccentInsensitiveSearchMixin,
+    RoutablePageMixin,
+    Page,
+):
     """The training catalogue: learning paths, modules, live sessions and requests."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -92,7 +100,9 @@ class TrainingIndexPage(AccentInsensitiveSearchMixin, RoutablePageMixin, Page):
         return cancel(self, request, session_id)
 
 
-class LearningPathPage(AccentInsensitiveSearchMixin, Page):
+class LearningPathPage(
+    LoginRequiredPageMixin, MentoratPageMixin, AccentInsensitiveSearchMixin, Page
+):
     """An ordered set of modules, e.g. "Before your first pairing"."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -145,7 +155,13 @@ class LearningPathModule(Orderable):
         ]
 
 
-class TrainingModulePage(AccentInsensitiveSearchMixin, RoutablePageMixin, Page):
+class TrainingModulePage(
+    LoginRequiredPageMixin,
+    MentoratPageMixin,
+    AccentInsensitiveSearchMixin,
+    RoutablePageMixin,
+    Page,
+):
     """A module staff take in the intranet: content, then a quiz graded on the server."""
 
     summary = models.TextField(_("summary"), blank=True)

@@ -118,6 +118,8 @@ def current_completion(user, module, on=None):
 def latest_completions(user, modules):
     """{module id: the latest completion} for ``user`` (expired ones included). One query."""
     latest = {}
+    if not getattr(user, "pk", None):  # an anonymous visitor has none
+        return latest
     rows = Completion.objects.filter(user=user, module_id__in=_module_ids(modules)).order_by(
         "completed_on", "id"
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageViewRestriction
 
+from ..auth import login_redirect
 from . import services
 from .forms import QuizForm, TrainingRequestForm
 from .models import (
@@ -62,6 +63,14 @@ def _with_status(modules, user):
 # ------------------------------------------------------------------ index and path
 
 
+def _own(queryset, user, field="user"):
+    """``user``'s rows of ``queryset``; none for an anonymous visitor. The pages need a
+    login (``auth.LoginRequiredPageMixin``): reached without one, they list nothing."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(**{field: user})
+
+
 def index_context(page, request):
     user = request.user
     modules = list(TrainingModulePage.objects.child_of(page).live().specific().order_by("path"))
@@ -96,7 +105,7 @@ def index_context(page, request):
         .prefetch_related(
             Prefetch(
                 "registrations",
-                queryset=SessionRegistration.objects.filter(user=user).exclude(
+                queryset=_own(SessionRegistration.objects, user).exclude(
                     status=SessionRegistration.Status.CANCELLED
                 ),
                 to_attr="mine",
@@ -118,11 +127,12 @@ def index_context(page, request):
                 "cancel_url": base + page.reverse_subpage("cancel", args=[session.pk]),
             }
         )
+    my_requests = _own(TrainingRequest.objects, user, "requester")
     return {
         "modules": [(module, statuses[module.pk]) for module in modules],
         "paths": paths,
         "sessions": session_rows,
-        "my_requests": TrainingRequest.objects.filter(requester=user).select_related("session")[:5],
+        "my_requests": my_requests.select_related("session")[:5],
         "request_form": TrainingRequestForm(modules=modules),
         "request_url": base + page.reverse_subpage("request_training"),
     }
@@ -317,6 +327,11 @@ def certificate(page, request, completion_id):
 
 
 def refuse_restricted(page, request):
-    """404 (not a login redirect) for a training page whose restrictions refuse the user."""
+    """The login for an anonymous visitor (who may pass once logged in, like Wagtail's
+    "login" restriction); a 404, not a login prompt, for a logged-in person a restriction
+    refuses: the page is not theirs to know about."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
     if restricted_page_ids(request, [page]):
         raise Http404
+    return None

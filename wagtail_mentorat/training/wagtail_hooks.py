@@ -10,6 +10,7 @@ from wagtail.admin.ui.tables import Column, NumberColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from ..admin.menu import MENU_HOOK, ORDER
 from . import admin_views
 from .models import (
     LearningPathPage,
@@ -24,9 +25,11 @@ from .views import refuse_restricted
 
 @hooks.register("before_serve_page", order=-10)
 def hide_restricted_training_pages(page, request, serve_args, serve_kwargs):
-    """A training page someone may not see is "not found" for them, not a login prompt."""
+    """A training page someone may not see is "not found" for them, not a login prompt;
+    anonymous visitors get the login (see ``refuse_restricted``)."""
     if isinstance(page, (TrainingIndexPage, LearningPathPage, TrainingModulePage)):
-        refuse_restricted(page, request)
+        return refuse_restricted(page, request)
+    return None
 
 
 # ----------------------------------------------------------------- sessions
@@ -113,8 +116,10 @@ class TrainingRequestViewSet(ModelViewSet):
 
 class TrainingViewSetGroup(ModelViewSetGroup):
     menu_label = _("Training")
+    menu_name = "mentorat-training"
     menu_icon = "doc-full"
-    menu_order = 300
+    menu_order = ORDER["training"]
+    menu_hook = MENU_HOOK  # a submenu of "Mentoring"
     items = (TrainingSessionViewSet, TrainingRequestViewSet)
 
 

@@ -1,9 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 
+from ..auth import login_required
 from ..models import Agreement
+from ..templating import render
 
 
 @login_required
@@ -20,7 +20,7 @@ def agreement_print(request, pk):
     )
     if not agreement.pairing.is_member(request.user):
         raise Http404
-    return TemplateResponse(
+    return render(
         request,
         "wagtail_mentorat/agreement_print.html",
         {

@@ -2,13 +2,12 @@
 every decision that waits for them (seed 001) in one place."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .. import lifecycle, rules, space
+from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..matching import adapter
 from ..models import (
@@ -26,6 +25,7 @@ from ..models import (
 from ..privacy.audit import log_reads
 from ..privacy.consent import AWAITING, excluded_reasons
 from ..privacy.purposes import Purpose
+from ..templating import render
 
 S = PairingState
 
@@ -33,7 +33,7 @@ S = PairingState
 @login_required
 def manager_space(request):
     if not ParticipantProfile.objects.filter(superior=request.user).exists():
-        return TemplateResponse(request, "wagtail_mentorat/space/manager_empty.html", {})
+        return render(request, "wagtail_mentorat/space/manager_empty.html", {})
     pairings = list(space.managed_pairings(request.user))
     requests = list(
         MentoringRequest.objects.filter(
@@ -66,7 +66,7 @@ def manager_space(request):
     concerns = list(SafetyConcern.objects.filter(manager=request.user).select_related("pairing"))
     # Privacy: the manager reads concerns the mentor wrote; who and when is audited.
     log_reads(request.user, concerns, "manager space: safety concern")
-    return TemplateResponse(
+    return render(
         request,
         "wagtail_mentorat/space/manager.html",
         {

@@ -4,20 +4,21 @@ import datetime
 import secrets
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
+from ..auth import login_required
 from ..models import (
     Meeting,
     ParticipantProfile,
 )
 from ..space import pairings_for
+from ..templating import render
 
 
 @login_required
@@ -30,7 +31,7 @@ def calendar_settings(request):
         if profile.calendar_token
         else None
     )
-    return TemplateResponse(request, "wagtail_mentorat/space/calendar.html", {"feed_url": url})
+    return render(request, "wagtail_mentorat/space/calendar.html", {"feed_url": url})
 
 
 @login_required

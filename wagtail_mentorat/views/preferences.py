@@ -1,17 +1,17 @@
 """A mentee's suggested mentors, with the reasons, and up to three preferences."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import PreferencesForm
 from ..matching import preferences
 from ..models import MentoringRequest, MentorPreference
 from ..privacy import consent
+from ..templating import render
 
 
 @login_required
@@ -58,7 +58,7 @@ def request_mentors(request, pk):
         elif not waiting:
             form.add_error(None, _("This request is no longer waiting for a mentor."))
         status = 400
-    return TemplateResponse(
+    return render(
         request,
         "wagtail_mentorat/space/request_mentors.html",
         {

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 
 from .. import lifecycle
 from .. import registration as enrolment
+from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import RegistrationForm
 from ..models import ParticipantProfile
+from ..templating import render
 
 
 def _staff_of(user):
@@ -20,6 +21,7 @@ def _staff_of(user):
     )
 
 
+@login_required
 def registration(request, page):
     """Register as mentee or mentor, or register a member of one's staff (seed 001).
 
@@ -51,7 +53,7 @@ def registration(request, page):
         else:
             messages.success(request, page.thank_you or "OK")
             return redirect("wagtail_mentorat:space")
-    return TemplateResponse(
+    return render(
         request,
         page.get_template(request),
         {"page": page, "self": page, "form": form, "staff": staff, "profile": profile},

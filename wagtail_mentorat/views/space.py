@@ -1,14 +1,13 @@
 """“Mon espace mentorat”: the dashboard, the pairing page and its actions."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import lifecycle, registration, rules, space
+from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import (
     AnswerForm,
@@ -35,6 +34,7 @@ from ..models import (
     RegistrationPage,
 )
 from ..privacy import consent
+from ..templating import render
 
 
 @login_required
@@ -66,7 +66,7 @@ def dashboard(request):
         # Registered by their manager: the person confirms (or declines) here, themself.
         "awaiting": registration.awaiting(request.user, open_requests),
     }
-    return TemplateResponse(request, "wagtail_mentorat/space/dashboard.html", context)
+    return render(request, "wagtail_mentorat/space/dashboard.html", context)
 
 
 @login_required
@@ -274,7 +274,7 @@ def pairing_page(request, pk):
         "meeting_modes": MeetingMode.choices,
     }
     status = 400 if action and request.method == "POST" else 200
-    return TemplateResponse(request, "wagtail_mentorat/space/pairing.html", context, status=status)
+    return render(request, "wagtail_mentorat/space/pairing.html", context, status=status)
 
 
 @login_required
