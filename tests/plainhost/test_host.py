@@ -156,7 +156,7 @@ def test_open_views_refuse_a_bad_secret_without_an_error(host):
 @pytest.mark.parametrize(
     "role, names",
     [
-        ("mentee", ["wagtail_mentorat:space", "wagtail_mentorat:pairing", "wagtail_mentorat:calendar_settings", "wagtail_mentorat:privacy:page", "mentorat_notifications:settings"]),  # noqa: E501
+        ("mentee", ["wagtail_mentorat:space", "wagtail_mentorat:pairing", "wagtail_mentorat:calendar_settings", "wagtail_mentorat:privacy:page", "mentorat_notifications:settings", "mentorat_search:search"]),  # noqa: E501
         ("mentor", ["wagtail_mentorat:space", "wagtail_mentorat:pairing", "wagtail_mentorat:circles"]),  # noqa: E501
         ("manager", ["wagtail_mentorat:space", "wagtail_mentorat:manager"]),
     ],
