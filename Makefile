@@ -31,7 +31,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py mentorat_demo
+	$(BIN)/python manage.py mentorat_demo --port $(PORT)
 
 run: demo
 	@echo "Serving the demo intranet on http://127.0.0.1:$(PORT)/ (log in with an account above)"

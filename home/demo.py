@@ -35,6 +35,14 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount("redaction", "Camille", "Gagnon", "content editor / rédactrice"),
+    # A second pair of eyes before publication: Camille submits, Mathieu approves (Wagtail's
+    # "Moderators approval" workflow); guides and training speak of clinical practice.
+    DemoAccount(
+        "approbation",
+        "Mathieu",
+        "Caron",
+        "content approver (Moderators) / approbateur du contenu",
+    ),
     DemoAccount(
         "confidentialite",
         "Nadia",
@@ -173,7 +181,8 @@ def ensure_groups():
     """Programme staff and the privacy officer reach the Wagtail admin with the package's
     role permissions (``mentorat_setup``'s), on the demo's French-named groups; managers
     stay on the front end; the content editor is in Wagtail's own "Editors" group (the
-    whole demo tree)."""
+    whole demo tree), the content approver in Wagtail's "Moderators" group (publishes, and
+    approves what editors submit)."""
     coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
     setup.ensure_role(setup.COORDINATOR_ROLE, group=coordinators)
     managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
@@ -182,6 +191,7 @@ def ensure_groups():
     setup.ensure_role(setup.PRIVACY_ROLE, group=privacy)
     return {
         "editors": Group.objects.get(name="Editors"),
+        "moderators": Group.objects.get(name="Moderators"),
         "coordinators": coordinators,
         "managers": managers,
         "privacy": privacy,
@@ -207,6 +217,7 @@ def ensure_accounts():
             user.save(update_fields=["password"])
         users[account.username] = user
     groups["editors"].user_set.add(users["redaction"])
+    groups["moderators"].user_set.add(users["approbation"])
     groups["coordinators"].user_set.add(users["coordination"], users["coordination2"])
     groups["managers"].user_set.add(users["gestionnaire"])
     groups["privacy"].user_set.add(users["confidentialite"])
@@ -280,10 +291,19 @@ def _ensure_translation(page, locale, fields):
     return translation
 
 
+def ensure_app_pages(home):
+    """The app's pages (guides index, registration page, training index) in French and in
+    English, made by ``mentorat_setup`` as on any host: the demo shows what a host gets."""
+    report = setup.Report()
+    setup.ensure_pages(home, report)
+    return report.pages
+
+
 @transaction.atomic
 def build():
     users = ensure_accounts()
     pages = ensure_site()
+    ensure_app_pages(pages["home"])
     from training import demo as training_demo
 
     training_demo.build(pages["home"])
@@ -291,7 +311,7 @@ def build():
     from home import demo_notifications as notifications_demo
 
     notifications_demo.build(users)
-    programmes = demo_mentoring.build(users, pages["home"])
+    programmes = demo_mentoring.build(users)
     from home import demo_guides as guides_demo
 
     guides = guides_demo.build(

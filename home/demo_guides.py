@@ -8,24 +8,8 @@ locales (``copy_for_translation``).
 
 from wagtail.models import Locale
 
+from wagtail_mentorat import setup
 from wagtail_mentorat.guides.models import GuideIndexPage, GuidePage, ProgrammePage
-
-INDEX_FR = {
-    "title": "Guides et programmes",
-    "slug": "guides",
-    "intro": (
-        "<p>Mentorat, coaching, supervision : chaque pratique a son but. Ces guides vous "
-        "aident à choisir et présentent les programmes de mentorat offerts.</p>"
-    ),
-}
-INDEX_EN = {
-    "title": "Guides and programmes",
-    "slug": "guides",
-    "intro": (
-        "<p>Mentoring, coaching, supervision: each practice has its purpose. These guides "
-        "help you choose and present the mentoring programmes on offer.</p>"
-    ),
-}
 
 PRACTICES_FR = ["Mentorat", "Coaching", "Supervision", "Formation", "Soutien entre pairs"]
 PRACTICES_EN = ["Mentoring", "Coaching", "Supervision", "Training", "Peer support"]
@@ -808,8 +792,11 @@ def build(home_page, programmes):
     """The guides section under ``home_page``; ``programmes``: the two seed programmes,
     the CISSS's (seed 001) first, then the counsellors' service (seed 004)."""
     english, _ = Locale.objects.get_or_create(language_code="en")
-    index = _ensure(home_page, GuideIndexPage, INDEX_FR, show_in_menus=True)
-    _ensure_translation(index, english, {"title": INDEX_EN["title"], "intro": INDEX_EN["intro"]})
+    # The index in French and English: made by ``mentorat_setup``, as on any host.
+    index = GuideIndexPage.objects.child_of(home_page).first()
+    if index is None:
+        setup.ensure_pages(home_page, setup.Report())
+        index = GuideIndexPage.objects.child_of(home_page).get()
     cisss, service = programmes
     programme_pages = [
         _ensure(index, ProgrammePage, CISSS_PAGE, programme=cisss),

@@ -17,10 +17,11 @@ from wagtail_mentorat.models import (
     ParticipantProfile,
     Programme,
     ProgressReview,
-    RegistrationPage,
 )
 
-CISSS = "Mentorat clinique du CISSS (fiche synthèse)"
+CISSS = "Mentorat clinique du CISSS"
+# Names earlier demos gave a programme, renamed in place so a rebuilt demo keeps its data.
+FORMER_NAMES = {"Mentorat clinique du CISSS (fiche synthèse)": CISSS}
 SERVICE = "Service de mentorat des conseillers (1 an)"
 
 PROGRAMMES = {
@@ -135,6 +136,34 @@ EXTRA_PEOPLE = [
         "Intervenir auprès des personnes âgées.",
         "gestionnaire2",
     ),
+    # Marc's staff whose decisions wait for him: a proposal to approve (Sarah) and an
+    # extension to decide (Thomas), so the manager's approval screen has something to show.
+    (
+        "mentore7",
+        "Sarah",
+        "Lévesque",
+        "Travail social",
+        "CLSC de Limoilou",
+        "Services sociaux généraux",
+        1,
+        False,
+        [],
+        "Mieux intervenir en situation de crise.",
+        "gestionnaire",
+    ),
+    (
+        "mentore8",
+        "Thomas",
+        "Nadeau",
+        "Soins infirmiers",
+        "CLSC de Limoilou",
+        "Soins à domicile",
+        2,
+        False,
+        [],
+        "Gagner en assurance en santé mentale à domicile.",
+        "gestionnaire",
+    ),
     (
         "gestionnaire2",
         "Hélène",
@@ -162,6 +191,9 @@ MENTEE_GOALS = {
 
 def ensure_programmes():
     programmes = {}
+    for old, new in FORMER_NAMES.items():
+        if not Programme.objects.filter(name=new).exists():
+            Programme.objects.filter(name=old).update(name=new)
     for name, fields in PROGRAMMES.items():
         programmes[name], _ = Programme.objects.get_or_create(name=name, defaults=fields)
     return programmes
@@ -339,6 +371,39 @@ def ensure_pairings(programmes, users):
     lifecycle.close_pairing(pairing, boss)
 
 
+def ensure_manager_decisions(programmes, users):
+    """Two decisions waiting for Marc (``gestionnaire``): a pairing the coordinator
+    proposed for Sarah, and the extension Thomas asked for. Each is made once, found
+    again by its mentee on the next run (a decision Marc took in the demo stays taken)."""
+    cisss, service = programmes[CISSS], programmes[SERVICE]
+    coord, boss = users["coordination"], users["gestionnaire"]
+    sarah, thomas = users["mentore7"], users["mentore8"]
+    if not MentoringRequest.objects.filter(mentee=sarah).exists():
+        request = lifecycle.open_request(
+            service, sarah, sarah, "Intervenir en situation de crise à domicile."
+        )
+        lifecycle.propose_pairing(service, [sarah], [users["mentor1"]], coord, request=request)
+    if not Pairing.objects.filter(members__user=thomas).exists():
+        pairing = lifecycle.propose_pairing(cisss, [thomas], [users["mentor4"]], boss)
+        lifecycle.approve_pairing(pairing, boss)
+        pairing = _activate(
+            pairing, users, "mentor4", "mentore8", "Évaluer seul l'état mental d'un patient."
+        )
+        pairing = _back(pairing, 150)
+        lifecycle.log_meeting(
+            pairing,
+            users["mentor4"],
+            timezone.now() - datetime.timedelta(days=30),
+            summary="Visite accompagnée et retour sur l'évaluation.",
+        )
+        lifecycle.request_extension(
+            pairing,
+            thomas,
+            pairing.planned_end + datetime.timedelta(days=45),
+            "Terminer l'objectif d'évaluation avant de continuer seul.",
+        )
+
+
 NEW_SOCIAL_WORKERS = "Nouvelles travailleuses et nouveaux travailleurs sociaux"
 LATE_CAREER = "Fin de carrière : partager l'expérience"
 
@@ -424,34 +489,6 @@ def ensure_circles(programme, users):
         messaging.post_message(circle.pairing, users[author], text)
 
 
-PRIVACY_NOTICE = (
-    "<p>Le programme de mentorat conserve votre profil (discipline, lieu de travail, champs "
-    "d'expertise, objectifs), vos demandes et l'état de vos jumelages, pour vous jumeler et "
-    "suivre la qualité du programme. Le contenu de vos rencontres et de votre entente "
-    "appartient au duo : votre gestionnaire voit seulement les états et les dates.</p>"
-    "<p>Vous pouvez télécharger vos données en tout temps à partir de votre espace.</p>"
-)
-
-
-def ensure_registration_page(home):
-    """“Je veux m'inscrire” (seed 004), under the French home page."""
-    page = RegistrationPage.objects.filter(locale=home.locale).first()
-    if page is None:
-        page = home.add_child(
-            instance=RegistrationPage(
-                title="Je veux m'inscrire",
-                slug="inscription",
-                locale=home.locale,
-                show_in_menus=True,
-                intro="<p>Inscrivez-vous comme mentoré ou comme mentor. Un mentor vous sera "
-                "assigné selon votre lieu de travail et vos besoins.</p>",
-                privacy_notice=PRIVACY_NOTICE,
-            )
-        )
-        page.save_revision().publish()
-    return page
-
-
 def ensure_registered_by_manager(programme, users):
     """Marc registered Émilie (``mentore6``) for the CISSS programme; she has not confirmed
     yet, so her space shows the notice to confirm or decline, and she is not matched."""
@@ -468,7 +505,7 @@ def ensure_registered_by_manager(programme, users):
     )
 
 
-def build(users, home=None):
+def build(users):
     programmes = ensure_programmes()
     for programme in programmes.values():  # Sophie coordinates both demo programmes
         programme.coordinators.add(users["coordination"])
@@ -477,7 +514,6 @@ def build(users, home=None):
     ensure_people(users)
     ensure_pairings(programmes, users)
     ensure_registered_by_manager(programmes[CISSS], users)
+    ensure_manager_decisions(programmes, users)
     ensure_circles(programmes[CISSS], users)
-    if home is not None:
-        ensure_registration_page(home)
     return programmes

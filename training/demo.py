@@ -1,4 +1,4 @@
-"""Demo training content, in French (Quebec), written from seeds 002 and 004.
+"""Demo training content, in French (Quebec) and English, written from seeds 002 and 004.
 
 ``build(home_page)`` is idempotent: it finds what a previous run made (by slug or
 title) and leaves it as it is. Question and choice ids are derived from fixed names,
@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Locale
 
+from wagtail_mentorat import setup
 from wagtail_mentorat.training.models import (
     LearningPathModule,
     LearningPathPage,
@@ -22,16 +24,6 @@ from wagtail_mentorat.training.models import (
 # The demo group whose members read the training reports (its permissions: home.demo).
 COORDINATORS_GROUP = "Coordination du programme"
 _NAMESPACE = uuid.UUID("9a0b3a43-8a1c-4f53-9d0e-6a1f5b2c7e10")
-
-INDEX = {
-    "title": "Formation",
-    "slug": "formation",
-    "intro": (
-        "<p>Pour qu'un programme de mentorat réussisse, les mentors, les personnes mentorées "
-        "et le personnel du programme doivent être bien formés. Suivez les modules à votre "
-        "rythme : vos réponses sont enregistrées et une attestation est remise à la fin.</p>"
-    ),
-}
 
 
 def _id(*parts):
@@ -232,7 +224,11 @@ MODULES = [
                         False,
                         "Non : le mentorat n'est jamais une sanction.",
                     ),
-                    ("Non, le mentorat n'est jamais retiré pour punir", True, "Exact."),
+                    (
+                        "Non, le mentorat n'est jamais retiré pour punir",
+                        True,
+                        "Le soutien du mentor continue, quoi qu'il arrive.",
+                    ),
                 ],
             ),
             _question(
@@ -292,8 +288,16 @@ MODULES = [
                 "multiple_choice",
                 "Quelles attitudes aident à tenir compte des différences culturelles?",
                 [
-                    ("Poser des questions ouvertes", True, "Oui."),
-                    ("Reconnaître ses propres repères", True, "Oui."),
+                    (
+                        "Poser des questions ouvertes",
+                        True,
+                        "Elles laissent la personne dire ce qui compte pour elle.",
+                    ),
+                    (
+                        "Reconnaître ses propres repères",
+                        True,
+                        "Nos repères ne sont pas ceux de tout le monde.",
+                    ),
                     (
                         "Appliquer la même approche à tout le monde",
                         False,
@@ -357,8 +361,16 @@ MODULES = [
                 "multiple_choice",
                 "Quelles pratiques sont attendues?",
                 [
-                    ("Utiliser les pronoms indiqués par la personne", True, "Oui."),
-                    ("Connaître les ressources de soutien", True, "Oui."),
+                    (
+                        "Utiliser les pronoms indiqués par la personne",
+                        True,
+                        "C'est une marque de respect simple et attendue.",
+                    ),
+                    (
+                        "Connaître les ressources de soutien",
+                        True,
+                        "On peut y orienter le jeune au besoin.",
+                    ),
                     (
                         "Deviner l'identité d'un jeune d'après son apparence",
                         False,
@@ -407,9 +419,13 @@ MODULES = [
                     (
                         "Dans la journée",
                         False,
-                        "C'est bien, mais le délai convenu est de 48 à 72 heures.",
+                        "Plus tôt que nécessaire : le délai convenu est de 48 à 72 heures.",
                     ),
-                    ("Dans les 48 à 72 heures", True, "Exact."),
+                    (
+                        "Dans les 48 à 72 heures",
+                        True,
+                        "C'est le délai convenu après l'assignation.",
+                    ),
                     (
                         "Dans les deux semaines",
                         False,
@@ -421,8 +437,16 @@ MODULES = [
                 "multiple_choice",
                 "Quelles sont des responsabilités de la personne mentorée?",
                 [
-                    ("Préciser ses besoins", True, "Oui."),
-                    ("Respecter la fréquence des rencontres convenue", True, "Oui."),
+                    (
+                        "Préciser ses besoins",
+                        True,
+                        "Le mentor peut alors cibler son soutien.",
+                    ),
+                    (
+                        "Respecter la fréquence des rencontres convenue",
+                        True,
+                        "La régularité fait avancer la relation.",
+                    ),
                     (
                         "Exiger une réponse dans l'heure",
                         False,
@@ -433,6 +457,327 @@ MODULES = [
         ],
     },
 ]
+
+
+# English translations of the modules, keyed by the French module's slug. The body keeps
+# the French block order, so questions and choices get the same ids in both languages.
+MODULES_EN = {
+    "difficultes-et-meilleures-pratiques": {
+        "slug": "difficulties-and-best-practices",
+        "title": "The difficulties and best practices of mentoring",
+        "summary": (
+            "What makes a pairing succeed, what weakens it, and the role of programme staff "
+            "at each stage of the relationship."
+        ),
+        "body": [
+            _p(
+                "<p>The staff who recruit, select, train, pair and follow up participants "
+                "support the mentoring relationship at each stage of its development. Ideally, "
+                "they model the qualities they want to see in mentors: being consistent, "
+                "attentive and responsive, and providing the right structure and direction.</p>"
+            ),
+            _p(
+                "<h2>Common difficulties</h2><ul><li>Unclear expectations on both sides: "
+                "nobody knows what they are committing to.</li><li>Meetings too far apart: the "
+                "relationship runs out of steam.</li><li>A mentor asked only for quick answers "
+                "rather than for a learning process.</li></ul>"
+            ),
+            _callout(
+                "tip",
+                "Good practice",
+                "<p>At the first meeting, agree on the goals, how often you will meet and how "
+                "to reach each other. At least four meetings are recommended, for example one "
+                "hour every four to six weeks.</p>",
+            ),
+            _case(
+                "A pairing running out of steam",
+                "<p>After two meetings, the mentee cancels the next ones. The mentor thinks "
+                "she is no longer interested.</p>",
+                [
+                    "What may have been poorly defined at the start?",
+                    "Who should get in touch, and how?",
+                ],
+                "<p>Programme staff follow up with both people, without judgement, to clarify "
+                "expectations and adjust how often they meet.</p>",
+            ),
+            _question(
+                "single_choice",
+                "How many meetings are recommended, at least, during a pairing?",
+                [
+                    ("Just one, as needed", False, "One meeting is not enough to build trust."),
+                    ("At least four", True, "Right: for example one hour every 4 to 6 weeks."),
+                    (
+                        "One a week, without exception",
+                        False,
+                        "How often to meet is agreed between the two people.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Which qualities should programme staff model?",
+                [
+                    ("Being consistent", True, "Yes: consistency reassures participants."),
+                    ("Being responsive", True, "Yes: answering quickly supports the pairing."),
+                    (
+                        "Deciding in the mentor's place",
+                        False,
+                        "No: staff support the mentor, they do not replace them.",
+                    ),
+                    (
+                        "Providing the right structure",
+                        True,
+                        "Yes: structure helps the relationship last.",
+                    ),
+                ],
+            ),
+            _question(
+                "single_choice",
+                "A pairing is running out of steam. What do programme staff do first?",
+                [
+                    ("They end the pairing", False, "Too soon: first, try to understand."),
+                    (
+                        "They follow up with both people",
+                        True,
+                        "Right: clarify expectations first.",
+                    ),
+                ],
+            ),
+        ],
+    },
+    "travailler-avec-la-protection-de-la-jeunesse": {
+        "slug": "working-with-youth-protection",
+        "title": "Working with youth protection workers",
+        "summary": (
+            "How mentoring fits into the life of a young person receiving protection "
+            "services, and how to work with their social worker."
+        ),
+        "body": [
+            _p(
+                "<p>Programme staff work with child protection services so that social "
+                "workers know the programme and what it expects. Mentoring can help workers "
+                "reach their goals for the young people in their care.</p>"
+            ),
+            _callout(
+                "warning",
+                "Never a sanction",
+                "<p>Mentoring must never be withdrawn to sanction or punish the young person. "
+                "It is clearly listed among the services offered to them.</p>",
+            ),
+            _p(
+                "<h2>What to agree on with the social worker</h2><ul><li>Whether the young "
+                "person is ready, and which mentoring suits them (one-to-one or group).</li>"
+                "<li>What can and must be shared with the mentor, and its limits.</li><li>"
+                "Telling the mentor about any change in the young person's placement or "
+                "situation.</li><li>Procedures so the pairing continues if the young person "
+                "changes agency.</li></ul>"
+            ),
+            _case(
+                "A change of placement",
+                "<p>The young person you support moves to another foster family and another "
+                "agency. The new agency knows nothing about the pairing.</p>",
+                ["Who must tell whom?", "How can the relationship be kept from breaking off?"],
+                "<p>The social worker tells the mentor; the programme passes the information "
+                "about the pairing on to the new agency, under the agreed sharing agreement.</p>",
+            ),
+            _question(
+                "single_choice",
+                "The young person broke a rule of their home. Can their mentoring be suspended?",
+                [
+                    ("Yes, for a few weeks", False, "No: mentoring is never a sanction."),
+                    (
+                        "No, mentoring is never withdrawn as a punishment",
+                        True,
+                        "Right: it stays among the services offered.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "What should the social worker do when the placement changes?",
+                [
+                    ("Tell the mentor", True, "Yes: the mentor needs to know what changes."),
+                    (
+                        "Note the pairing in the young person's file",
+                        True,
+                        "Yes: the new team will be informed.",
+                    ),
+                    ("End the pairing", False, "No: the aim is for it to continue."),
+                ],
+            ),
+        ],
+    },
+    "differences-culturelles": {
+        "slug": "cultural-differences",
+        "title": "Cultural differences in the mentoring relationship",
+        "summary": "Recognising your own cultural bearings and adapting the way you support.",
+        "body": [
+            _p(
+                "<p>Staff training also covers cultural differences: it helps staff support "
+                "pairings effectively. Everyone comes with their own bearings: how they relate "
+                "to time, to authority, to family, how they ask for help.</p>"
+            ),
+            _callout(
+                "info",
+                "Remember",
+                "<p>Ask open questions rather than assume. What looks like a lack of "
+                "commitment may be another way of doing things.</p>",
+            ),
+            _question(
+                "single_choice",
+                "The mentee often arrives late. What is the best first reaction?",
+                [
+                    (
+                        "Talk about it openly to understand",
+                        True,
+                        "Right: first, try to understand.",
+                    ),
+                    (
+                        "Report a lack of commitment",
+                        False,
+                        "Too quick: how people relate to time varies.",
+                    ),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Which attitudes help take cultural differences into account?",
+                [
+                    ("Asking open questions", True, "Yes: they let the person explain."),
+                    (
+                        "Recognising your own bearings",
+                        True,
+                        "Yes: they shape what you expect of others.",
+                    ),
+                    (
+                        "Using the same approach with everyone",
+                        False,
+                        "No: adapt the way you support.",
+                    ),
+                ],
+            ),
+        ],
+    },
+    "jeunes-lgbt2sq": {
+        "slug": "lgbt2sq-youth",
+        "title": "Supporting LGBT2SQ youth (continuing training)",
+        "summary": (
+            "Staff who work with LGBT2SQ youth take continuing training: this module is to "
+            "be taken again every year."
+        ),
+        "body": [
+            _p(
+                "<p>Staff who work with LGBT2SQ youth must take continuing training on the "
+                "issues that concern them. The programme is considering partnerships with "
+                "organisations that help them; many resources are available online or in the "
+                "community.</p>"
+            ),
+            _callout(
+                "tip",
+                "Continuing training",
+                "<p>Your certificate is valid for twelve months. A reminder appears in your "
+                "space thirty days before it expires.</p>",
+            ),
+            _p(
+                "<h2>Guidelines</h2><ul><li>Use the first name and pronouns the person gives."
+                "</li><li>Respect confidentiality: never disclose a young person's orientation "
+                "or identity without their consent.</li><li>Know the support resources in the "
+                "region.</li></ul>"
+            ),
+            _question(
+                "single_choice",
+                "How often must this module be taken again?",
+                [
+                    ("Never, once is enough", False, "No: this is continuing training."),
+                    ("Every year", True, "Right: the certificate is valid for twelve months."),
+                ],
+            ),
+            _question(
+                "single_choice",
+                "A young person tells you their orientation. May you tell their social worker?",
+                [
+                    ("Yes, it is useful for the file", False, "No: not without their consent."),
+                    ("Only with their consent", True, "Right: confidentiality is essential."),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Which practices are expected?",
+                [
+                    (
+                        "Using the pronouns the person gives",
+                        True,
+                        "Yes: it shows respect for who they are.",
+                    ),
+                    (
+                        "Knowing the support resources",
+                        True,
+                        "Yes: you can refer the young person.",
+                    ),
+                    (
+                        "Guessing a young person's identity from their appearance",
+                        False,
+                        "No: never assume.",
+                    ),
+                ],
+            ),
+        ],
+    },
+    "responsabilites-mentor-mentore": {
+        "slug": "mentor-and-mentee-responsibilities",
+        "title": "The responsibilities of the mentor and the mentee",
+        "summary": (
+            "The mentoring agreement: what each person commits to, and the agreed response times."
+        ),
+        "body": [
+            _p(
+                "<p>A successful mentoring relationship depends on an agreement with "
+                "responsibilities on both sides.</p><h2>The mentee</h2><ul><li>Commits fully "
+                "to the process.</li><li>States their needs, saying what must be answered "
+                "quickly (a client waiting).</li><li>Trusts the mentor and is not afraid to "
+                "show their gaps.</li><li>Contacts the mentor as needed, knowing that 24 to 48 "
+                "hours is an acceptable delay.</li><li>Keeps to the agreed meeting frequency."
+                "</li></ul><h2>The mentor</h2><ul><li>Listens carefully to the needs "
+                "expressed.</li><li>Agrees on the goals with the mentee.</li><li>Answers "
+                "urgent needs within 24 to 48 hours.</li><li>Offers several learning "
+                "strategies, which may involve more than one mentor.</li><li>Clearly defines "
+                "their contribution and that of the other mentors.</li></ul>"
+            ),
+            _callout(
+                "info",
+                "The first contact",
+                "<p>The mentor contacts the mentee within 48 to 72 hours of the assignment.</p>",
+            ),
+            _question(
+                "single_choice",
+                "How soon after the assignment does the mentor contact the mentee?",
+                [
+                    ("The same day", False, "Not required: the agreed time is 48 to 72 hours."),
+                    ("Within 48 to 72 hours", True, "Right: that is the agreed time."),
+                    ("Within two weeks", False, "Too long: the agreed time is 48 to 72 hours."),
+                ],
+            ),
+            _question(
+                "multiple_choice",
+                "Which are responsibilities of the mentee?",
+                [
+                    ("Stating their needs", True, "Yes: the mentor can then help."),
+                    (
+                        "Keeping to the agreed meeting frequency",
+                        True,
+                        "Yes: it is part of the agreement.",
+                    ),
+                    (
+                        "Demanding an answer within the hour",
+                        False,
+                        "No: 24 to 48 hours is acceptable.",
+                    ),
+                ],
+            ),
+        ],
+    },
+}
+
 
 PATH = {
     "title": "Avant votre premier jumelage",
@@ -447,6 +792,15 @@ PATH = {
         "differences-culturelles",
         "travailler-avec-la-protection-de-la-jeunesse",
     ],
+}
+
+PATH_EN = {
+    "title": "Before your first pairing",
+    "slug": "before-your-first-pairing",
+    "intro": (
+        "<p>The modules to take before being paired, in the suggested order. Mentoring "
+        "recommends at least two hours of training before a first pairing.</p>"
+    ),
 }
 
 SESSION = {
@@ -466,20 +820,17 @@ def _publish(page):
     return page
 
 
-def ensure_index(home_page):
+def ensure_index(home_page, locale=None):
+    """The training index under ``home_page`` (or under its translation in ``locale``),
+    made by ``mentorat_setup`` in every content language, as on any host."""
     index = TrainingIndexPage.objects.child_of(home_page).first()
     if index is None:
-        index = home_page.add_child(
-            instance=TrainingIndexPage(
-                locale=home_page.locale,
-                show_in_menus=True,
-                title=INDEX["title"],
-                slug=INDEX["slug"],
-                intro=INDEX["intro"],
-            )
-        )
-        _publish(index)
-    return index
+        setup.ensure_pages(home_page, setup.Report())
+        index = TrainingIndexPage.objects.child_of(home_page).get()
+    if locale is None:
+        return index
+    translation = index.get_translation_or_none(locale)
+    return translation and translation.specific
 
 
 def ensure_modules(index):
@@ -523,6 +874,53 @@ def ensure_path(index, modules):
     return path
 
 
+def _translate(page, locale, fields):
+    """``page``'s translation in ``locale``, made once with ``fields`` and published; a
+    translation already there (an editor may have reworded it) is left as it is."""
+    existing = page.get_translation_or_none(locale)
+    if existing is not None:
+        return existing.specific, False
+    translation = page.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    return translation, True
+
+
+def ensure_english(home_page, modules, path):
+    """The English training: the modules and the learning path, translations of the
+    French ones (same translation keys, same question ids)."""
+    english = Locale.objects.filter(language_code="en").first()
+    if english is None or ensure_index(home_page, english) is None:
+        return {}
+    translated = {}
+    for slug, module in modules.items():
+        spec = MODULES_EN[slug]
+        page, created = _translate(
+            module,
+            english,
+            {
+                "title": spec["title"],
+                "slug": spec["slug"],
+                "summary": spec["summary"],
+                # The French slug: the same question and choice ids as the French module.
+                "body": _body(slug, spec["body"]),
+            },
+        )
+        if created:
+            _publish(page)
+        translated[slug] = page
+    path_en, created = _translate(
+        path, english, {name: PATH_EN[name] for name in ("title", "slug", "intro")}
+    )
+    if created:
+        path_en.path_modules = [
+            LearningPathModule(module=translated[slug], sort_order=order)
+            for order, slug in enumerate(PATH["modules"])
+        ]
+        _publish(path_en)
+    return {"modules_en": translated, "path_en": path_en}
+
+
 def ensure_session(modules):
     session = TrainingSession.objects.filter(title=SESSION["title"]).first()
     if session is None:
@@ -547,4 +945,11 @@ def build(home_page):
     modules = ensure_modules(index)
     path = ensure_path(index, modules)
     session = ensure_session(modules)
-    return {"training_index": index, "modules": modules, "path": path, "session": session}
+    english = ensure_english(home_page, modules, path)
+    return {
+        "training_index": index,
+        "modules": modules,
+        "path": path,
+        "session": session,
+        **english,
+    }

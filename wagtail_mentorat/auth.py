@@ -4,12 +4,19 @@ middleware. Anonymous visitors are sent to the host's login page.
 - ``login_required``: for the app's views (Django's decorator, with ``login_url()``);
 - ``LoginRequiredPageMixin``: for the app's page types (see ``wagtail_hooks``);
 - ``login_url()`` and ``login_redirect()``: the one place that says where the login is.
+
+What needs a login shows a person's data: both send it with ``Cache-Control: no-store,
+private`` (``private_response``), so neither a shared cache nor the browser of a shared
+ward workstation keeps it after logout.
 """
+
+import functools
 
 from django.conf import settings
 from django.contrib.auth import decorators
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import lazy
 
 
@@ -42,13 +49,28 @@ def login_redirect(request):
     return redirect_to_login(request.get_full_path(), login_url())
 
 
+def private_response(response):
+    """Mark ``response`` as not to be stored anywhere (Django's ``never_cache`` headers:
+    ``no-store``, ``private``, ``no-cache``, ``must-revalidate``, ``max-age=0``)."""
+    add_never_cache_headers(response)
+    return response
+
+
 def login_required(view=None):
-    """Django's ``login_required`` sending to ``login_url()``, evaluated per request.
+    """Django's ``login_required`` sending to ``login_url()``, evaluated per request; the
+    view's answers are ``private_response``.
 
     The view also carries that login URL for Django's ``LoginRequiredMiddleware``, so a
     host using the middleware sends to the same page.
     """
-    decorator = decorators.login_required(login_url=_lazy_login_url)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def private_view(request, *args, **kwargs):
+            return private_response(view(request, *args, **kwargs))
+
+        return decorators.login_required(login_url=_lazy_login_url)(private_view)
+
     return decorator(view) if view is not None else decorator
 
 
@@ -63,4 +85,4 @@ class LoginRequiredPageMixin:
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return login_redirect(request)
-        return super().serve(request, *args, **kwargs)
+        return private_response(super().serve(request, *args, **kwargs))

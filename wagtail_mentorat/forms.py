@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .ids import IdField
 from .models import (
     ClosureKind,
     ClosureReason,
@@ -188,7 +189,7 @@ class HelpRequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    help_request = forms.IntegerField(widget=forms.HiddenInput)
+    help_request = IdField(widget=forms.HiddenInput)
     answer = forms.CharField(
         label=_("Your answer"), max_length=6000, widget=forms.Textarea(attrs=TEXT)
     )

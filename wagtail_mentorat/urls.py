@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.urls import include, path
 
+from . import ids  # noqa: F401 (registers <mentorat_id:…>)
 from .circles import urls as circle_urls
 from .views import manager, personal, preferences, space
 from .views.agreement import agreement_print
@@ -10,15 +11,19 @@ app_name = "wagtail_mentorat"
 urlpatterns = [
     path("", space.dashboard, name="space"),
     path("inscription/confirmation/", space.confirm_registration, name="confirm_registration"),
-    path("jumelages/<int:pk>/", space.pairing_page, name="pairing"),
+    path("jumelages/<mentorat_id:pk>/", space.pairing_page, name="pairing"),
     path(
-        "jumelages/<int:pk>/rencontres/<int:meeting_pk>/", space.edit_meeting, name="edit_meeting"
+        "jumelages/<mentorat_id:pk>/rencontres/<mentorat_id:meeting_pk>/",
+        space.edit_meeting,
+        name="edit_meeting",
     ),
-    path("ententes/<int:pk>/imprimer/", agreement_print, name="agreement_print"),
-    path("demandes/<int:pk>/mentors/", preferences.request_mentors, name="request_mentors"),
+    path("ententes/<mentorat_id:pk>/imprimer/", agreement_print, name="agreement_print"),
+    path("demandes/<mentorat_id:pk>/mentors/", preferences.request_mentors, name="request_mentors"),
     path("gestion/", manager.manager_space, name="manager"),
-    path("gestion/jumelages/<int:pk>/", manager.manager_decide, name="manager_decide"),
-    path("gestion/demandes/<int:pk>/assigner/", manager.manager_assign, name="manager_assign"),
+    path("gestion/jumelages/<mentorat_id:pk>/", manager.manager_decide, name="manager_decide"),
+    path(
+        "gestion/demandes/<mentorat_id:pk>/assigner/", manager.manager_assign, name="manager_assign"
+    ),
     path("calendrier/", personal.calendar_settings, name="calendar_settings"),
     path("calendrier/nouvelle-adresse/", personal.calendar_reset, name="calendar_reset"),
     path("calendrier/<str:token>.ics", personal.calendar_feed, name="calendar"),

@@ -59,7 +59,9 @@ def _expected(endpoint, role):
             return OK if endpoint == "admin_profile_chooser" else GONE
         if role in STAFF:
             return OK
-        return REDIRECT if role == "redaction" else ADMIN_LOGIN  # no admin access at all
+        if role == "redaction":  # admin access, no permission: a named record is missing
+            return REDIRECT if endpoint == "admin_profile_chooser" else GONE
+        return ADMIN_LOGIN  # no admin access at all
     raise AssertionError(endpoint)
 
 

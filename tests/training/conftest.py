@@ -34,7 +34,7 @@ QUIZ = [
 
 @pytest.fixture
 def training_index(demo_site):
-    return TrainingIndexPage.objects.get()
+    return TrainingIndexPage.objects.get(locale__language_code="fr")
 
 
 @pytest.fixture

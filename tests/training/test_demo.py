@@ -1,6 +1,7 @@
 """The demo's training content: French, from seeds 002 and 004, idempotent, searchable."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from home import demo
@@ -28,11 +29,12 @@ def test_demo_training_is_built_once(demo_site):
     before = _counts()
     demo.build()
     training_demo.build(demo_site["home"])
-    assert _counts() == before == (1, 5, 1, 1)
+    # French and English: the index, five modules and the path in each; one session.
+    assert _counts() == before == (2, 10, 2, 1)
 
 
 def test_training_index_is_a_menu_child_of_the_french_home(demo_site):
-    index = TrainingIndexPage.objects.get()
+    index = TrainingIndexPage.objects.get(locale__language_code="fr")
     assert index.get_parent().specific == demo_site["home"]
     assert index.live and index.show_in_menus and index.url == "/formation/"
 
@@ -48,12 +50,12 @@ def test_every_demo_module_has_a_short_quiz(demo_site):
 def test_lgbt2sq_module_is_continuing_training(demo_site):
     module = TrainingModulePage.objects.get(slug="jeunes-lgbt2sq")
     assert module.validity_months == 12
-    others = TrainingModulePage.objects.exclude(slug="jeunes-lgbt2sq")
+    others = TrainingModulePage.objects.exclude(translation_key=module.translation_key)
     assert not others.filter(validity_months__isnull=False).exists()
 
 
 def test_learning_path_orders_modules(demo_site):
-    path = LearningPathPage.objects.get()
+    path = LearningPathPage.objects.get(locale__language_code="fr")
     assert [m.slug for m in path.get_modules()] == training_demo.PATH["modules"]
 
 
@@ -81,8 +83,10 @@ def test_search_finds_modules_with_or_without_accents(client_for, query):
     assert "Les différences culturelles dans la relation de mentorat" in html
 
 
-def test_every_demo_page_renders(client_for):
+def test_every_demo_page_renders_in_its_language(client_for):
     client = client_for("mentore1")
-    for page in TrainingModulePage.objects.live():
-        assert client.get(page.url).status_code == 200
-    assert client.get(LearningPathPage.objects.get().url).status_code == 200
+    pages = [*TrainingModulePage.objects.live(), *LearningPathPage.objects.live()]
+    assert {page.locale.language_code for page in pages} == {"fr", "en"}
+    for page in pages:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = page.locale.language_code
+        assert client.get(page.url).status_code == 200, page.url

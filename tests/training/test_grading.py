@@ -74,8 +74,32 @@ def test_pass_mark_uses_exact_arithmetic(pass_mark, passed):
 
 
 def test_feedback_is_given_for_the_picked_choices_only():
-    result = grade([MULTI], {"q2": ["c", "e"]}, 50)
-    assert result.questions[0].feedback == ("yes-c", "no-e")
+    result = grade([MULTI], {"q2": ["c", "d"]}, 50)
+    assert result.questions[0].feedback == ("yes-c", "yes-d")
+    assert result.questions[0].missing is False
+
+
+def test_a_wrong_answer_gets_no_approving_feedback():
+    """A "yes" on the right choice picked would contradict the wrong result."""
+    wrong = grade([MULTI], {"q2": ["c", "e"]}, 50).questions[0]
+    assert wrong.feedback == ("no-e",)
+    assert wrong.missing is True
+    partial = grade([MULTI], {"q2": ["c"]}, 50).questions[0]
+    assert partial.feedback == ()
+    assert partial.missing is True
+    extra = grade([MULTI], {"q2": ["c", "d", "e"]}, 50).questions[0]
+    assert extra.feedback == ("no-e",)
+    assert extra.missing is False
+
+
+def test_the_same_feedback_is_shown_once():
+    same = Question(
+        id="q4",
+        text="?",
+        multiple=True,
+        choices=(Choice("h", "H", True, "Yes."), Choice("i", "I", True, "Yes.")),
+    )
+    assert grade([same], {"q4": ["h", "i"]}, 50).questions[0].feedback == ("Yes.",)
 
 
 def test_single_choice_block_needs_exactly_one_correct_choice():

@@ -24,6 +24,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 
 from .. import rules
+from ..ids import parse_id
 
 ANY_ACTION = ["add", "change", "delete", "view"]
 
@@ -76,19 +77,20 @@ def scope_for(model, user):
 
 
 def _require(rows, pk):
-    """404 unless the record ``pk`` (quoted as in admin URLs) is among ``rows``."""
-    try:
-        found = rows.filter(pk=unquote(str(pk))).exists()
-    except (ValueError, TypeError):
-        found = False
-    if not found:
+    """404 unless the record ``pk`` (quoted as in admin URLs) is among ``rows``; an id no
+    record can have (``abc``, ``-1``, past the bigint range) is a missing record."""
+    number = parse_id(unquote(str(pk)))
+    if number is None or not rows.filter(pk=number).exists():
         raise Http404
 
 
 class ProgrammeScopedViewSetMixin:
-    """A viewset over a model in ``PROGRAMME_SCOPE``: its listing (call ``scoped`` in
-    ``get_queryset``) and every URL that names one record (edit, inspect, history, usage,
-    delete, revisions) reach only the programmes the user coordinates."""
+    """A viewset of the app: every URL that names one record (edit, inspect, history,
+    usage, delete, revisions) answers 404 alike for a missing record, a hostile id, a
+    record outside the programmes the user coordinates (for a model in
+    ``PROGRAMME_SCOPE``; call ``scoped`` in ``get_queryset`` for the listing) and any
+    record for a person with no permission on the model: no redirect that would tell an
+    existing id apart."""
 
     def scoped(self, queryset, request):
         return scoped(queryset, request.user)
@@ -100,11 +102,12 @@ class ProgrammeScopedViewSetMixin:
         @functools.wraps(view)
         def guarded(request, *args, **kwargs):
             pk = kwargs.get("pk")
-            # Someone with no permission on the model at all meets Wagtail's own refusal.
-            if pk is not None and self.permission_policy.user_has_any_permission(
-                request.user, ANY_ACTION
-            ):
-                _require(self.scoped(self.model._default_manager.all(), request), pk)
+            if pk is None:
+                return view(request, *args, **kwargs)
+            if not self.permission_policy.user_has_any_permission(request.user, ANY_ACTION):
+                raise Http404
+            _require(self.scoped(self.model._default_manager.all(), request), pk)
+            # A record they can list: Wagtail's own refusal of an action tells nothing new.
             return view(request, *args, **kwargs)
 
         return guarded
@@ -131,6 +134,24 @@ class ScopedChooseResultsView(_ScopedChoose, ChooseResultsView):
     pass
 
 
+class IdCheckedChooserViewSet(SnippetChooserViewSet):
+    """Wagtail's chooser, whose ``chosen/<pk>/`` answers 404 (not a 500) for an id no
+    record can have (``abc``, past the bigint range)."""
+
+    def get_urlpatterns(self):
+        return _wrap(super().get_urlpatterns(), self._check_id)
+
+    def _check_id(self, view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            pk = kwargs.get("pk")
+            if pk is not None and parse_id(unquote(str(pk))) is None:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return checked
+
+
 class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
     """Every view of the chooser refuses (403) a person with no permission on the model,
     lists only the records in their programmes and answers 404 for the others."""
@@ -145,9 +166,9 @@ class PermissionCheckedChooserViewSet(SnippetChooserViewSet):
         @functools.wraps(view)
         def guarded(request, *args, **kwargs):
             policy = policy_registry.get_by_type(self.model) or ModelPermissionPolicy(self.model)
-            if not policy.user_has_any_permission(request.user, ANY_ACTION):
-                raise PermissionDenied
             pk = kwargs.get("pk")
+            if not policy.user_has_any_permission(request.user, ANY_ACTION):
+                raise PermissionDenied if pk is None else Http404
             if pk is not None:
                 _require(scope_for(self.model, request.user), pk)
             return view(request, *args, **kwargs)

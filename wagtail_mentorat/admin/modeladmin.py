@@ -4,13 +4,13 @@ wagtail-modeladmin is in maintenance mode; this module is self-contained so remo
 (and its line in wagtail_hooks) removes the dependency. Core screens use viewsets.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 
-from .. import rules
+from .. import ids, rules
 from ..models import Pairing, PairingState
 
 
@@ -47,18 +47,31 @@ class ClosureRegisterAdmin(ModelAdmin):
     )
     permission_helper_class = ReadOnlyPermissionHelper
 
+    def _require_record(self, request, instance_pk):
+        """404 alike for a hostile id, a missing closure, another programme's and a person
+        who may not read the register: no answer tells an existing id apart."""
+        if not self.permission_helper.user_can_list(request.user):
+            raise Http404
+        ids.get_or_404(self.get_queryset(request), unquote(instance_pk))
+
     def history_view(self, request, instance_pk):
         # wagtail-modeladmin's history view checks no permission: any admin user could
         # read any pairing's log (who did what, when). Same rule as the register itself.
-        if not self.permission_helper.user_can_list(request.user):
-            raise PermissionDenied
-        get_object_or_404(self.get_queryset(request), pk=instance_pk)
+        self._require_record(request, instance_pk)
         return super().history_view(request, instance_pk)
 
     def inspect_view(self, request, instance_pk):
-        # Another programme's closure answers 404, as in the listing.
-        get_object_or_404(self.get_queryset(request), pk=instance_pk)
+        self._require_record(request, instance_pk)
         return super().inspect_view(request, instance_pk)
+
+    def edit_view(self, request, instance_pk):
+        # A register: nothing to edit or delete, for anyone (404, as for a missing page).
+        self._require_record(request, instance_pk)
+        raise Http404
+
+    def delete_view(self, request, instance_pk):
+        self._require_record(request, instance_pk)
+        raise Http404
 
     def get_queryset(self, request):
         return (

@@ -18,8 +18,17 @@ from ..models import (
     ParticipantProfile,
     Programme,
 )
-from ..privacy.inspect import AuditedInspectView
-from .access import PermissionCheckedChooserViewSet, ProgrammeScopedViewSetMixin
+from .access import (
+    IdCheckedChooserViewSet,
+    PermissionCheckedChooserViewSet,
+    ProgrammeScopedViewSetMixin,
+)
+from .display import (
+    AuditedLabelledInspectView,
+    LabelledInspectView,
+    field_column,
+    person_column,
+)
 from .menu import MENU_HOOK, MENU_NAME
 
 # Fields of a pairing that may leave the pair: states and dates, never content.
@@ -52,9 +61,15 @@ class ReadableHistoryView(HistoryView):
 
 class ProgrammeViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = Programme
+    chooser_viewset_class = IdCheckedChooserViewSet  # open to editors (programme pages)
     icon = "clipboard-list"
     menu_label = _("Programmes")
-    list_display = ["name", "max_duration_months", "who_pairs", "is_active"]
+    list_display = [
+        "name",
+        "max_duration_months",
+        "who_pairs",
+        field_column(Programme, "is_active"),
+    ]
     list_filter = ["is_active", "who_pairs", "duration_basis"]
     # The model's own index is searched (a field-restricted query fails on SQLite).
 
@@ -62,25 +77,26 @@ class ProgrammeViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         return self.scoped(Programme.objects.all(), request)
 
 
-class ExpertiseAreaViewSet(SnippetViewSet):
+class ExpertiseAreaViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = ExpertiseArea
+    chooser_viewset_class = IdCheckedChooserViewSet
     icon = "tag"
     menu_label = _("Areas of expertise")
     list_display = ["name"]
     # The model's own index is searched (a field-restricted query fails on SQLite).
 
 
-class ParticipantProfileViewSet(SnippetViewSet):
+class ParticipantProfileViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = ParticipantProfile
     icon = "user"
     menu_label = _("Participants")
     list_display = [
-        Column("user", label=_("Person"), accessor="user"),
+        person_column("user", _("Person")),
         "discipline",
         "site",
         "unit",
         "years_experience",
-        "is_mentor",
+        field_column(ParticipantProfile, "is_mentor"),
     ]
     list_filter = ["is_mentor", "site", "discipline"]
     list_export = [
@@ -108,7 +124,7 @@ class MentoringRequestViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     menu_label = _("Requests")
     list_display = [
         Column("id", label=_("Request")),
-        Column("mentee", label=_("Mentee"), accessor="mentee"),
+        person_column("mentee", _("Mentee")),
         "programme",
         "urgency",
         "kind",
@@ -118,7 +134,7 @@ class MentoringRequestViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     list_filter = ["programme", "status", "urgency", "kind"]
     list_export = ["id", "programme", "mentee", "urgency", "kind", "status", "created_at"]
     inspect_view_enabled = True
-    inspect_view_class = AuditedInspectView  # privacy: reading the need is audited
+    inspect_view_class = AuditedLabelledInspectView  # privacy: reading the need is audited
     inspect_view_fields = ["programme", "mentee", "need", "urgency", "kind", "status", "created_at"]
 
     def get_queryset(self, request):
@@ -133,17 +149,18 @@ class PairingViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     list_display = [
         Column("id", label=_("Pairing")),
         "programme",
-        Column("mentee", label=_("Mentee"), accessor="mentee"),
-        Column("primary_mentor", label=_("Mentor"), accessor="primary_mentor"),
+        person_column("mentee", _("Mentee")),
+        person_column("primary_mentor", _("Mentor")),
         "state",
-        "first_contact_due",
-        "planned_end",
-        "premature",
+        field_column(Pairing, "first_contact_due"),
+        field_column(Pairing, "planned_end"),
+        field_column(Pairing, "premature"),
     ]
     list_export = PAIRING_EXPORT_FIELDS
     export_filename = "jumelages"
     history_view_class = ReadableHistoryView
     inspect_view_enabled = True
+    inspect_view_class = LabelledInspectView
     inspect_view_fields = PAIRING_EXPORT_FIELDS[1:] + ["rematch_wanted", "contact_after_closure"]
     ordering = ["-proposed_at", "-pk"]
 
@@ -162,13 +179,14 @@ class AgreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         Column("id", label=_("Agreement")),
         Column("pairing", label=_("Pairing"), accessor="pairing"),
         "version",
-        "start_date",
-        "end_date",
-        "manager_approved_at",
+        field_column(Agreement, "start_date"),
+        field_column(Agreement, "end_date"),
+        field_column(Agreement, "manager_approved_at"),
         "updated_at",
     ]
     list_export = ["id", "pairing", "version", "start_date", "end_date", "manager_approved_at"]
     inspect_view_enabled = True
+    inspect_view_class = LabelledInspectView
     inspect_view_fields = ["pairing", "version", "start_date", "end_date", "manager_approved_at"]
 
     def get_queryset(self, request):

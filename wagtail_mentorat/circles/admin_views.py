@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
-from .. import circles, lifecycle, rules
+from .. import circles, ids, lifecycle, rules
 from ..admin.menu import MENU_HOOK, ORDER
 from ..exceptions import RuleViolation
 from ..imports.views import CoordinatorMenuItem
@@ -195,7 +195,11 @@ def register_circle_admin_urls():
     return [
         path("mentorat/cercles/", circle_list, name="mentorat_circles_admin"),
         path("mentorat/cercles/ouvrir/", open_circle, name="mentorat_circle_open"),
-        path("mentorat/cercles/<int:pk>/fermer/", close_circle, name="mentorat_circle_close"),
+        path(
+            "mentorat/cercles/<mentorat_id:pk>/fermer/",
+            ids.record_view(close_circle),
+            name="mentorat_circle_close",
+        ),
     ]
 
 

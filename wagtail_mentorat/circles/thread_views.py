@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from ..auth import login_required
 from ..exceptions import RuleViolation
+from ..ids import IdField
 from ..models import MESSAGE_MAX_LENGTH, MentoringKind, Pairing, PairingMember, PairingState
 from ..templating import render
 from . import has_accepted_charter, messaging
@@ -27,7 +28,7 @@ class MessageForm(forms.Form):
         label=gettext_lazy("Urgent: I need an answer quickly (a client is waiting)"),
         required=False,
     )
-    answers = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    answers = IdField(widget=forms.HiddenInput, required=False)
 
 
 def _pairing_for(pk, user):

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
+from .. import ids  # noqa: F401 (registers <mentorat_id:…>)
 from . import thread_views, views
 
 urlpatterns = [
     path("cercles/", views.circle_list, name="circles"),
-    path("cercles/<int:pk>/", views.circle_page, name="circle"),
-    path("conversations/<int:pk>/", thread_views.thread, name="thread"),
+    path("cercles/<mentorat_id:pk>/", views.circle_page, name="circle"),
+    path("conversations/<mentorat_id:pk>/", thread_views.thread, name="thread"),
 ]

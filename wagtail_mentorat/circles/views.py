@@ -17,6 +17,7 @@ from .. import circles, lifecycle, rules
 from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import MeetingForm
+from ..ids import IdField
 from ..models import (
     CareerStage,
     CharterAcceptance,
@@ -73,7 +74,7 @@ class CharterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    join_request = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    join_request = IdField(widget=forms.HiddenInput)
 
 
 def _open_circles():

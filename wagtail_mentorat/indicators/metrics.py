@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf, rules
+from ..formatting import number
 from ..models import (
     PLANNED_REASONS_VALUES,
     Agreement,
@@ -704,7 +705,9 @@ def build_indicators(data, programme, references=None):
             m["meetings_min_share"],
             numerator=m["reached"],
             denominator=e["closed"],
-            detail=_("%(average)s meetings per pairing on average") % {"average": m["average"]}
+            # A label, not "0.0 meetings": no plural to agree with a decimal number.
+            detail=_("Meetings per pairing on average: %(average)s")
+            % {"average": number(m["average"], 1)}
             if m["average"] is not None
             else "",
         ),

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .. import rules
+from .. import ids, rules
 from ..admin.menu import MENU_HOOK, ORDER
 
 
@@ -21,13 +21,13 @@ def register_indicator_urls():
         path("references/", views.ReferencesView.as_view(), name="references"),
         path("auto-evaluation/", views.AssessmentIndexView.as_view(), name="assessments"),
         path(
-            "auto-evaluation/<int:pk>/",
-            views.AssessmentEditView.as_view(),
+            "auto-evaluation/<mentorat_id:pk>/",
+            ids.record_view(views.AssessmentEditView.as_view()),
             name="assessment_edit",
         ),
         path(
-            "auto-evaluation/<int:pk>/rapport/",
-            views.AssessmentReportView.as_view(),
+            "auto-evaluation/<mentorat_id:pk>/rapport/",
+            ids.record_view(views.AssessmentReportView.as_view()),
             name="assessment_report",
         ),
     ]

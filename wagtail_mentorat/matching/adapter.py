@@ -75,8 +75,9 @@ def _trained(programme, role, user_ids):
     return {row["user_id"] for row in users_who_completed(required)}
 
 
-def _area_stems():
-    return {pk: stems(name) for pk, name in ExpertiseArea.objects.values_list("pk", "name")}
+def _areas():
+    """Each area's name and stems, from one query."""
+    return {pk: (name, stems(name)) for pk, name in ExpertiseArea.objects.values_list("pk", "name")}
 
 
 def load_mentors(programme):
@@ -106,8 +107,10 @@ def load_mentors(programme):
         participantprofile__is_mentor=True
     ).values_list("participantprofile__user_id", "expertisearea_id"):
         expertise[user_id].add(area_id)
-    area_stems = _area_stems()
+    areas_by_pk = _areas()
+    area_stems = {pk: area[1] for pk, area in areas_by_pk.items()}
     stems_of = {}  # mentors share a few combinations of areas: word each once
+    names_of = {}
     taken = rules.places_taken(None)
     trained = _trained(programme, "mentor", ids)
     mentors = []
@@ -128,6 +131,11 @@ def load_mentors(programme):
                 expertise_stems=stems_of.get(areas)
                 or stems_of.setdefault(
                     areas, frozenset().union(*(area_stems.get(a, ()) for a in areas))
+                ),
+                expertise_names=names_of.get(areas)
+                or names_of.setdefault(
+                    areas,
+                    tuple(areas_by_pk[a] for a in sorted(areas) if a in areas_by_pk),
                 ),
                 trained=trained is None or uid in trained,
             )

@@ -64,6 +64,8 @@ class Mentor:
     taken: int = 0
     expertise: frozenset = frozenset()  # area ids
     expertise_stems: frozenset = frozenset()
+    # (area name, its stems) for each area: reasons name the areas, never the stems.
+    expertise_names: tuple = ()
     trained: bool = True
 
     @property
@@ -171,6 +173,15 @@ def weighted(parts, weights, total=None):
     return 100.0 * sum([weights.get(k, 0) * v for k, v in parts.items()]) / total
 
 
+def _expertise_reason(mentor, common):
+    """The goals met by the mentor's expertise, named by the areas as written: stems are
+    for comparing, a person reads words."""
+    names = sorted({name for name, area_stems in mentor.expertise_names if area_stems & common})
+    if not names:
+        return _("goals match the mentor's expertise")
+    return _("goals match the mentor's expertise (%(words)s)") % {"words": ", ".join(names)}
+
+
 def reasons(mentee, mentor, parts):
     said = []
     if parts["discipline"]:
@@ -187,11 +198,9 @@ def reasons(mentee, mentor, parts):
             )
             % {"covered": covered, "wanted": len(mentee.wanted)}
         )
-    common = sorted(mentee.goal_stems & mentor.expertise_stems)
+    common = mentee.goal_stems & mentor.expertise_stems
     if common:
-        said.append(
-            _("goals match the mentor's expertise (%(words)s)") % {"words": ", ".join(common)}
-        )
+        said.append(_expertise_reason(mentor, common))
     if parts["site"]:
         said.append(_("same site"))
     if parts["language"] and mentee.languages:

@@ -7,14 +7,14 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .. import lifecycle, rules
+from .. import ids, lifecycle, rules
 from ..exceptions import RuleViolation
 from ..models import (
     MentorDecline,
@@ -50,7 +50,7 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
             Programme.objects.filter(is_active=True).order_by("name"), self.request.user, "pk"
         )
         chosen = self.request.GET.get("programme") or self.request.POST.get("programme")
-        programme = programmes.filter(pk=chosen).first() if str(chosen).isdigit() else None
+        programme = ids.first_or_none(programmes, chosen)
         return programme or programmes.first(), programmes
 
     def get(self, request, *args, **kwargs):
@@ -133,11 +133,11 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
     def decide_proposal(self, request, programme):
         """Confirm or refuse a waiting proposal (a fallback, or one made elsewhere)."""
         confirm, refuse = request.POST.get("confirm", ""), request.POST.get("refuse", "")
-        pk = confirm or refuse
-        pairing = (
-            Pairing.objects.filter(pk=pk, programme=programme, state=PairingState.PROPOSED).first()
-            if pk.isdigit()
-            else None
+        pairing = ids.first_or_none(
+            Pairing.objects.all(),
+            confirm or refuse,
+            programme=programme,
+            state=PairingState.PROPOSED,
         )
         if pairing is None:
             messages.error(request, _("This proposal is no longer waiting."))
@@ -165,15 +165,15 @@ class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
         done = 0
         for line in lines:
             request_id, _sep, mentor_id = line.partition(":")
-            if not (request_id.isdigit() and mentor_id.isdigit()):
+            if ids.parse_id(request_id) is None or ids.parse_id(mentor_id) is None:
                 messages.error(request, _("Choose a suggestion to assign."))
                 continue
-            mentoring_request = get_object_or_404(
+            mentoring_request = ids.get_or_404(
                 rules.coordinated(MentoringRequest.objects.all(), request.user),
-                pk=request_id,
+                request_id,
                 status=MentoringRequest.Status.OPEN,
             )
-            mentor = get_object_or_404(ParticipantProfile, user_id=mentor_id).user
+            mentor = ids.get_or_404(ParticipantProfile, mentor_id, field="user_id").user
             try:
                 adapter.assign(mentoring_request, mentor, request.user)
                 done += 1

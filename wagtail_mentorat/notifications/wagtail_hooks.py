@@ -22,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from wagtail_mentorat import conf, rules
+from wagtail_mentorat import conf, ids, rules
 from wagtail_mentorat.admin.access import (
     ProgrammeScopedViewSetMixin,
     ScopedIndexView,
@@ -73,6 +73,9 @@ class NotificationFilterSet(WagtailFilterSet):
 
 
 class ResendColumn(Column):
+    """The resend button; its header names the column for screen readers only."""
+
+    header_template_name = "mentorat_notifications/admin/visually_hidden_header.html"
     cell_template_name = "mentorat_notifications/admin/resend_cell.html"
 
     def get_cell_context_data(self, instance, parent_context):
@@ -115,7 +118,7 @@ class NotificationViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
         "created_at",
         "sent_at",
         "delivery_status",
-        ResendColumn("resend", label=""),
+        ResendColumn("resend", label=gettext_lazy("Actions")),
     ]
     list_export = [
         "id",
@@ -163,7 +166,7 @@ class BounceFilterSet(WagtailFilterSet):
         fields = ["email_bounced", "complained"]
 
 
-class NotificationSettingsViewSet(ModelViewSet):
+class NotificationSettingsViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     model = NotificationSettings
     icon = "warning"
     menu_label = gettext_lazy("Email addresses")
@@ -221,8 +224,8 @@ def resend_view(request, pk):
 def register_resend_url():
     return [
         path(
-            "mentorat/courriels/renvoyer/<int:pk>/",
-            resend_view,
+            "mentorat/courriels/renvoyer/<mentorat_id:pk>/",
+            ids.record_view(resend_view),
             name="mentorat_notifications_resend",
         )
     ]

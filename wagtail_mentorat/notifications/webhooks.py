@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.utils import timezone
 
+from .. import ids
 from . import conf
 from .models import Notification, NotificationSettings
 
@@ -52,10 +53,9 @@ def require_secret(view):
 def _notification_for(event):
     metadata = event.metadata or {}
     pk = metadata.get("notification")
-    if pk and str(pk).isdigit():
-        found = Notification.objects.filter(pk=int(pk)).select_related("recipient").first()
-        if found:
-            return found
+    found = ids.first_or_none(Notification.objects.select_related("recipient"), pk)
+    if found:
+        return found
     if event.message_id:
         return (
             Notification.objects.filter(message_id=str(event.message_id))

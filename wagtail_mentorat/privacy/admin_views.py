@@ -49,7 +49,7 @@ INCIDENT_FIELDS = [
 ]
 
 
-class IncidentViewSet(ModelViewSet):
+class IncidentViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_incidents"
     model = Incident
     icon = "warning"
@@ -65,7 +65,7 @@ class IncidentViewSet(ModelViewSet):
     inspect_view_fields = [*INCIDENT_FIELDS, "recorded_by", "recorded_at"]
 
 
-class IncidentFollowUpViewSet(ModelViewSet):
+class IncidentFollowUpViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_incident_followups"
     model = IncidentFollowUp
     icon = "list-ul"
@@ -80,7 +80,7 @@ class IncidentFollowUpViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
-class ReadAccessViewSet(ModelViewSet):
+class ReadAccessViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_read_audit"
     model = ReadAccess
     icon = "view"
@@ -93,7 +93,7 @@ class ReadAccessViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
-class LegalHoldViewSet(ModelViewSet):
+class LegalHoldViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_legal_holds"
     model = LegalHold
     icon = "lock"

@@ -13,6 +13,11 @@ The rule, all-or-nothing per question:
 
 Partial credit was rejected: ticking every box of a multiple-choice question would
 otherwise earn most of its point.
+
+Feedback matches the result: on a right answer, the feedback of the chosen choices; on a
+wrong one, only the feedback of the wrong choices picked (a "yes" on a right choice would
+contradict the wrong result), and ``missing`` when right choices were left out. The same
+text is never shown twice.
 """
 
 from dataclasses import dataclass, field
@@ -48,6 +53,7 @@ class QuestionResult:
     selected: frozenset
     correct: bool
     feedback: tuple[str, ...]
+    missing: bool = False  # wrong because right choices were left out
 
 
 @dataclass(frozen=True)
@@ -103,17 +109,19 @@ def grade(questions, answers, pass_mark):
     results = []
     for question in questions:
         selected = frozenset(answers.get(question.id, ())) & question.choice_ids
-        feedback = tuple(
-            choice.feedback
+        correct = bool(selected) and selected == question.correct_ids
+        explained = [
+            choice
             for choice in question.choices
-            if choice.id in selected and choice.feedback
-        )
+            if choice.id in selected and (correct or not choice.correct)
+        ]
         results.append(
             QuestionResult(
                 question=question,
                 selected=selected,
-                correct=bool(selected) and selected == question.correct_ids,
-                feedback=feedback,
+                correct=correct,
+                feedback=tuple(dict.fromkeys(c.feedback for c in explained if c.feedback)),
+                missing=not correct and bool(question.correct_ids - selected),
             )
         )
     return QuizResult(

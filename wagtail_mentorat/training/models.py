@@ -20,6 +20,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from wagtail_mentorat import ids  # noqa: F401 (registers <mentorat_id:…>)
 from wagtail_mentorat.auth import LoginRequiredPageMixin
 from wagtail_mentorat.templating import MentoratPageMixin
 from wagtail_mentorat.text import AccentInsensitiveSearchMixin, folded_search_field
@@ -87,13 +88,13 @@ class TrainingIndexPage(
 
         return request_training(self, request)
 
-    @path("seances/<int:session_id>/inscription/")
+    @path("seances/<mentorat_id:session_id>/inscription/")
     def register(self, request, session_id):
         from .views import register
 
         return register(self, request, session_id)
 
-    @path("seances/<int:session_id>/annulation/")
+    @path("seances/<mentorat_id:session_id>/annulation/")
     def cancel(self, request, session_id):
         from .views import cancel
 
@@ -262,13 +263,13 @@ class TrainingModulePage(
 
         return acknowledge(self, request)
 
-    @path("resultat/<int:attempt_id>/")
+    @path("resultat/<mentorat_id:attempt_id>/")
     def result(self, request, attempt_id):
         from .views import attempt_result
 
         return attempt_result(self, request, attempt_id)
 
-    @path("certificat/<int:completion_id>/")
+    @path("certificat/<mentorat_id:completion_id>/")
     def certificate(self, request, completion_id):
         from .views import certificate
 

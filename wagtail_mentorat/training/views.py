@@ -117,6 +117,8 @@ def index_context(page, request):
     base = page.get_url(request)
     for session in sessions:
         mine = session.mine[0] if session.mine else None
+        if session.module is not None:  # shown in the visitor's language (never saved)
+            session.module = session.module.localized
         session_rows.append(
             {
                 "session": session,

@@ -10,6 +10,8 @@ from wagtail.admin.ui.tables import Column, NumberColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from .. import ids
+from ..admin.access import ProgrammeScopedViewSetMixin
 from ..admin.menu import MENU_HOOK, ORDER
 from . import admin_views
 from .models import (
@@ -61,7 +63,7 @@ class SessionIndexView(IndexView):
         )
 
 
-class TrainingSessionViewSet(ModelViewSet):
+class TrainingSessionViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     model = TrainingSession
     name = "training_sessions"
     icon = "date"
@@ -94,7 +96,7 @@ class TrainingSessionViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class TrainingRequestViewSet(ModelViewSet):
+class TrainingRequestViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     model = TrainingRequest
     name = "training_requests"
     icon = "help"
@@ -153,8 +155,8 @@ def register_training_admin_urls():
     return [
         path("formation/rapports/", include((_report_urls(), "training_reports"))),
         path(
-            "formation/seances/<int:pk>/presences/",
-            admin_views.attendance,
+            "formation/seances/<mentorat_id:pk>/presences/",
+            ids.record_view(admin_views.attendance),
             name="training_attendance",
         ),
     ]

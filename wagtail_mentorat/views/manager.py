@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .. import lifecycle, rules, space
+from .. import ids, lifecycle, rules, space
 from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..matching import adapter
@@ -107,9 +107,11 @@ def manager_decide(request, pk):
             lifecycle.approve_agreement(Agreement.objects.get(pairing=pairing), request.user)
             messages.success(request, _("Agreement approved."))
         elif what == "extension":
-            extension = pairing.extensions.filter(
-                pk=request.POST.get("extension"), status=Extension.Status.REQUESTED
-            ).first()
+            extension = ids.first_or_none(
+                pairing.extensions,
+                request.POST.get("extension"),
+                status=Extension.Status.REQUESTED,
+            )
             if extension is None:
                 raise RuleViolation(_("This extension is not waiting for a decision."))
             lifecycle.decide_extension(extension, request.user, approve)
@@ -140,13 +142,11 @@ def manager_assign(request, pk):
     )
     if mentoring_request is None or not rules.is_manager_of(request.user, mentoring_request.mentee):
         raise Http404
-    mentor_id = request.POST.get("mentor", "")
-    mentor = (
-        ParticipantProfile.objects.filter(user_id=mentor_id, is_mentor=True)
-        .select_related("user")
-        .first()
-        if mentor_id.isdigit()
-        else None
+    mentor = ids.first_or_none(
+        ParticipantProfile.objects.select_related("user"),
+        request.POST.get("mentor"),
+        field="user_id",
+        is_mentor=True,
     )
     if mentor is None:
         messages.error(request, _("Choose a suggested mentor."))

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
@@ -82,7 +83,10 @@ def calendar_feed(request, token):
             meeting.held_at,
             meeting.held_at + datetime.timedelta(minutes=meeting.duration_minutes),
         )
-    return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    # Calendar apps poll it: they may keep a copy and ask again; shared caches may not.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

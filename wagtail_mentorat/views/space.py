@@ -31,7 +31,6 @@ from ..models import (
     MentorOffer,
     PairingState,
     ParticipantProfile,
-    RegistrationPage,
 )
 from ..privacy import consent
 from ..templating import render
@@ -60,8 +59,11 @@ def dashboard(request):
         "items": space.pairings_summary(pairings, request.user),
         "open_requests": open_requests,
         "offers": offers,
-        "training_to_take": sorted(to_train, key=lambda module: module.title),
-        "registration_page": RegistrationPage.objects.live().first(),
+        # The programmes name modules in one language: each is shown in the visitor's.
+        "training_to_take": sorted(
+            (module.localized for module in to_train), key=lambda module: module.title
+        ),
+        "registration_page": registration.notice_page(),
         "is_manager": ParticipantProfile.objects.filter(superior=request.user).exists(),
         # Registered by their manager: the person confirms (or declines) here, themself.
         "awaiting": registration.awaiting(request.user, open_requests),
