@@ -102,7 +102,7 @@ def app_urls(pk):
     for route, view in walk(get_resolver().url_patterns, "/"):
         if route.startswith("/admin/") or route.startswith("/django-admin/"):
             continue
-        url = re.sub(r"<int:\w+>", str(pk), route)
+        url = re.sub(r"<(int|mentorat_id):\w+>", str(pk), route)
         url = re.sub(r"<(str|slug):\w+>", "not-a-token", url)
         url = re.sub(r"\(\?P<\w+>[^)]*\)", "x", url).replace("\\", "")
         yield url, view
