@@ -95,7 +95,11 @@ def is_manager_of(user, mentee):
 
 
 def mentor_capacity(programme, profile):
-    return profile.mentor_capacity or programme.mentor_capacity
+    """How many mentees the mentor accompanies at a time. The programme's default applies
+    only when the mentor set nothing: 0 is a willing mentor who takes no new mentee now."""
+    if profile.mentor_capacity is None:
+        return programme.mentor_capacity
+    return profile.mentor_capacity
 
 
 def places_taken(mentor_ids, exclude_pairing=None):

@@ -44,7 +44,7 @@ def test_command_prints_each_error_with_line_and_column_and_exits_non_zero(tmp_p
     with pytest.raises(CommandError):
         call_command("mentorat_import", str(path), stdout=out, stderr=err)
     assert err.getvalue().splitlines() == [
-        "line 2, column mentor_capacity: Ensure this value is greater than or equal to 1.",
+        "line 2, column mentor_capacity: Ensure this value is greater than or equal to 0.",
         "line 3, column email: This email already appears on line 2.",
         "line 4, column mentor_capacity: Enter a whole number.",
     ]

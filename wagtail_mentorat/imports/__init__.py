@@ -123,6 +123,22 @@ class ImportResult:
         )
 
 
+@dataclass
+class CountedResult:
+    """The outcome of an import whose lines each create, update or change nothing
+    (requests, areas of expertise); each kind words its own :meth:`summary`."""
+
+    dry_run: bool
+    errors: list = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    ok = ImportResult.ok
+    written = ImportResult.written
+
+
 class ProfileRowForm(forms.Form):
     """The fields of one line. Cross-line checks (superiors, duplicates) come after."""
 
@@ -136,7 +152,7 @@ class ProfileRowForm(forms.Form):
     expertise = forms.CharField(required=False)
     goals = forms.CharField(required=False)
     languages = forms.CharField(required=False)
-    mentor_capacity = forms.IntegerField(min_value=1, max_value=50, required=False)
+    mentor_capacity = forms.IntegerField(min_value=0, max_value=50, required=False)
     years_experience = forms.IntegerField(min_value=0, max_value=70, required=False)
     is_mentor = forms.CharField(required=False)
 
@@ -235,8 +251,11 @@ def _error_order(error, header):
     return (error.row, header.index(error.column) if error.column in header else -1)
 
 
-def parse(data):
-    """Decode and split the file: ``(header, [(line, {column: cell})], errors)``."""
+def parse(data, columns=COLUMNS, required=REQUIRED_COLUMNS):
+    """Decode and split the file: ``(header, [(line, {column: cell})], errors)``.
+
+    ``columns`` are the names a file may use and ``required`` those it must: each kind of
+    import (people, requests, areas of expertise) passes its own."""
     if len(data) > MAX_BYTES:
         message = _("The file is larger than %(size)s MB; split it.")
         return [], [], [RowError(1, "", message % {"size": MAX_BYTES // (1024 * 1024)})]
@@ -272,19 +291,19 @@ def parse(data):
     for position, name in enumerate(header, start=1):
         if not name:
             errors.append(RowError(1, str(position), _("This column has no name.")))
-        elif name not in COLUMNS:
+        elif name not in columns:
             errors.append(
                 RowError(
                     1,
                     name,
                     _("Unknown column. The columns are: %(columns)s.")
-                    % {"columns": ", ".join(COLUMNS)},
+                    % {"columns": ", ".join(columns)},
                 )
             )
         elif name in seen:
             errors.append(RowError(1, name, _("This column appears twice.")))
         seen.add(name)
-    for name in REQUIRED_COLUMNS:
+    for name in required:
         if name not in header:
             errors.append(RowError(1, name, _("This column is required and missing.")))
     if errors:
@@ -579,7 +598,9 @@ COLUMN_HELP = {
     "expertise": gettext_lazy("Names from the areas of expertise, separated by “;”."),
     "goals": gettext_lazy("Development goals and expectations."),
     "languages": gettext_lazy("Language codes separated by “;”, e.g. fr;en."),
-    "mentor_capacity": gettext_lazy("Empty (the programme's default) or a whole number, 1 to 50."),
+    "mentor_capacity": gettext_lazy(
+        "Empty (the programme's default), 0 (no new mentee for now) or a whole number, 1 to 50."
+    ),
     "years_experience": gettext_lazy("A whole number, 0 to 70 (empty: 0)."),
     "is_mentor": gettext_lazy("oui or non (also yes, no, 1, 0; empty: non)."),
 }

@@ -125,7 +125,7 @@ def load_mentors(programme):
                 languages=_languages(languages),
                 years=years,
                 available=bool(availability.strip()),
-                capacity=cap or programme.mentor_capacity,
+                capacity=programme.mentor_capacity if cap is None else cap,
                 taken=taken.get(uid, 0),
                 expertise=areas,
                 expertise_stems=stems_of.get(areas)
