@@ -14,6 +14,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -118,11 +119,20 @@ def _is_circle(pairing):
     return pairing.kind == MentoringKind.CIRCLE
 
 
+def longest_end(programme, start):
+    """The programme's maximum duration from ``start``, and never past the programme's own
+    end (seed 004: "1 an … ou jusqu'à la fin du projet")."""
+    end = add_months(start, programme.max_duration_months)
+    if programme.ends_on and programme.ends_on > start:
+        end = min(end, programme.ends_on)
+    return end
+
+
 def _set_dates(pairing, start):
     """Planned end and mid-term review from the programme's rules (seeds 001 and 004)."""
     programme = pairing.programme
     pairing.start_date = start
-    pairing.planned_end = add_months(start, programme.max_duration_months)
+    pairing.planned_end = longest_end(programme, start)
     pairing.midterm_review_due = (
         midpoint(start, pairing.planned_end) if programme.midterm_review_required else None
     )
@@ -145,8 +155,9 @@ def open_request(
             _("Only the staff member, their manager or programme staff can ask for mentoring."),
             code="not_allowed",
         )
-    if not programme.is_active:
-        raise RuleViolation(_("This programme is closed to new requests."), code="closed")
+    closed = programme.recruitment_error(timezone.localdate())
+    if closed:
+        raise RuleViolation(closed, code="closed")
     if not (need or "").strip():
         raise RuleViolation(_("Describe the need in a few words."), code="need_required")
     if MentoringRequest.objects.filter(
@@ -324,7 +335,7 @@ def approve_pairing(pairing, actor):
             "mentor_responsibilities": programme.mentor_responsibilities,
             "confidentiality_clause": programme.confidentiality_clause,
             "start_date": today,
-            "end_date": add_months(today, programme.max_duration_months),
+            "end_date": longest_end(programme, today),
         },
     )
     _record(
@@ -535,9 +546,23 @@ def update_agreement(agreement, actor, objectives=None, **fields):
     return agreement
 
 
+def _programme_end_error(programme, end):
+    """A pairing never runs past its programme's end (seed 004: "jusqu'à la fin du projet")."""
+    if programme.ends_on and end > programme.ends_on:
+        return RuleViolation(
+            _("The programme ends on %(date)s: the pairing cannot end later.")
+            % {"date": date_format(programme.ends_on)},
+            code="programme_end",
+        )
+    return None
+
+
 def _check_agreement_dates(agreement, pairing):
     if agreement.end_date <= agreement.start_date:
         raise RuleViolation(_("The end date must be after the start date."), code="dates")
+    error = _programme_end_error(pairing.programme, agreement.end_date)
+    if error:
+        raise error
     longest = add_months(agreement.start_date, pairing.programme.max_duration_months)
     if (
         agreement.end_date > longest
@@ -900,6 +925,9 @@ def request_extension(pairing, actor, new_end, reason):
             % {"date": pairing.planned_end.isoformat()},
             code="dates",
         )
+    error = _programme_end_error(pairing.programme, new_end)
+    if error:
+        raise error
     if pairing.extensions.filter(status=Extension.Status.REQUESTED).exists():
         raise RuleViolation(_("An extension is already waiting for a decision."), code="pending")
     extension = Extension.objects.create(
@@ -1080,6 +1108,42 @@ def close_pairing(pairing, actor):
         pairing, "closed", actor, {"reason": pairing.closure_reason, "premature": pairing.premature}
     )
     return pairing
+
+
+def close_ended_programmes(today=None):
+    """The scheduled step of programme cycles: the day after a programme's end, its pairings
+    still open are closed as "the programme ended" (a closure already requested keeps its
+    reason) and proposals never approved are cancelled. Run by the daily sweep; running it
+    twice changes nothing. Returns the number of pairings ended."""
+    today = today or timezone.localdate()
+    ended = Pairing.objects.filter(programme__ends_on__lt=today)
+    count = 0
+    for pk in ended.filter(state=S.PROPOSED).values_list("pk", flat=True):
+        with transaction.atomic():
+            pairing = _locked(Pairing(pk=pk))
+            if pairing.state == S.PROPOSED:
+                pairing.state = S.CANCELLED
+                pairing.save(update_fields=["state"])
+                _record(pairing, "cancelled", None, {"reason": ClosureReason.PROGRAMME_ENDED})
+                count += 1
+    open_states = [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING]
+    for pk in ended.filter(state__in=open_states).values_list("pk", flat=True):
+        with transaction.atomic():
+            pairing = _locked(Pairing(pk=pk))
+            if pairing.state not in open_states:
+                continue  # closed meanwhile by a person
+            if pairing.state != S.CLOSING:
+                pairing.closure_requested_at = _now()
+                pairing.closure_kind = ClosureKind.PLANNED
+                pairing.closure_reason = ClosureReason.PROGRAMME_ENDED
+            pairing.state = S.CLOSED
+            pairing.closed_at = _now()
+            pairing.closed_by = None
+            pairing.premature = False  # the programme's end is no failure of the pair
+            pairing.save()
+            _record(pairing, "closed", None, {"reason": pairing.closure_reason, "premature": False})
+            count += 1
+    return count
 
 
 # --- monitoring schedule -------------------------------------------------------------------

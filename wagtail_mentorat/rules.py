@@ -4,6 +4,8 @@ The lifecycle and the matching both call these; nothing else reimplements them.
 """
 
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .exceptions import RuleViolation
@@ -154,6 +156,11 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
         errors.append(_("Choose at least one mentor."))
     if not programme.is_active:
         errors.append(_("This programme is closed to new pairings."))
+    elif programme.ends_on and timezone.localdate() >= programme.ends_on:
+        errors.append(
+            _("This programme ends on %(date)s: it takes no new pairing.")
+            % {"date": date_format(programme.ends_on)}
+        )
     profiles = {
         p.user_id: p
         for p in ParticipantProfile.objects.filter(user__in=[*mentees, *mentors]).select_related(

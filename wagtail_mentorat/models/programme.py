@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -74,6 +76,25 @@ class Programme(index.Indexed, models.Model):
     description = models.TextField(_("purpose"), blank=True)
     audience = models.TextField(_("target staff"), blank=True)
     is_active = models.BooleanField(_("open to new requests"), default=True)
+    # A programme may run for a project's time (seed 004: "1 an … ou jusqu'à la fin du
+    # projet"): pairings never end after it, and those still open are closed when it ends.
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("ends on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the programme does not end. Pairings end by this date at the latest; "
+            "those still open are closed as “the programme ended” the day after."
+        ),
+    )
+    recruitment_opens_on = models.DateField(_("requests accepted from"), null=True, blank=True)
+    recruitment_closes_on = models.DateField(
+        _("requests accepted until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: requests are accepted while the programme is open."),
+    )
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -205,6 +226,15 @@ class Programme(index.Indexed, models.Model):
         FieldPanel("coordinators", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel(
             [
+                FieldPanel("starts_on"),
+                FieldPanel("ends_on"),
+                FieldPanel("recruitment_opens_on"),
+                FieldPanel("recruitment_closes_on"),
+            ],
+            heading=_("Programme cycle"),
+        ),
+        MultiFieldPanel(
+            [
                 FieldPanel("duration_basis"),
                 FieldPanel("max_duration_months"),
                 FieldPanel("midterm_review_required"),
@@ -263,21 +293,52 @@ class Programme(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def recruitment_error(self, today):
+        """Why the programme takes no request on ``today``, or None."""
+        from django.utils.formats import date_format
+
+        if not self.is_active:
+            return _("This programme is closed to new requests.")
+        if self.recruitment_opens_on and today < self.recruitment_opens_on:
+            return _("This programme takes requests from %(date)s.") % {
+                "date": date_format(self.recruitment_opens_on)
+            }
+        last_day = min(d for d in (self.recruitment_closes_on, self.ends_on, date.max) if d)
+        if today > last_day:
+            return _("This programme took requests until %(date)s.") % {
+                "date": date_format(last_day)
+            }
+        return None
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
         from ..matching.scoring import DEFAULT_WEIGHTS
 
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The programme cannot end before it starts.")
+        if (
+            self.recruitment_opens_on
+            and self.recruitment_closes_on
+            and self.recruitment_closes_on < self.recruitment_opens_on
+        ):
+            errors["recruitment_closes_on"] = _("Requests cannot close before they open.")
+        elif (
+            self.recruitment_closes_on
+            and self.ends_on
+            and self.recruitment_closes_on > self.ends_on
+        ):
+            errors["recruitment_closes_on"] = _(
+                "Requests cannot be accepted after the programme ends."
+            )
         weights = self.matching_weights or {}
         if not isinstance(weights, dict) or any(
             key not in DEFAULT_WEIGHTS or not isinstance(value, int | float) or value < 0
             for key, value in weights.items()
         ):
-            raise ValidationError(
-                {
-                    "matching_weights": _(
-                        "Give non-negative numbers for these parts only: %(parts)s."
-                    )
-                    % {"parts": ", ".join(DEFAULT_WEIGHTS)}
-                }
-            )
+            errors["matching_weights"] = _(
+                "Give non-negative numbers for these parts only: %(parts)s."
+            ) % {"parts": ", ".join(DEFAULT_WEIGHTS)}
+        if errors:
+            raise ValidationError(errors)

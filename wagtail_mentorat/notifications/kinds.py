@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     REVIEW_DUE = "review_due", _("Review due")
     REVIEW_OVERDUE = "review_overdue", _("Review overdue")
     END_APPROACHING = "end_approaching", _("End approaching")
+    PROGRAMME_ENDING = "programme_ending", _("Programme ending")
     EXTENSION_DECIDED = "extension_decided", _("Extension decided")
     TRANSFERRED = "transferred", _("Mentee transferred")
     PAIRING_CLOSED = "pairing_closed", _("Pairing closed")
@@ -68,6 +69,7 @@ KINDS = {
     Kind.REVIEW_DUE: KindInfo(required=True),
     Kind.REVIEW_OVERDUE: KindInfo(required=True),
     Kind.END_APPROACHING: KindInfo(required=False),
+    Kind.PROGRAMME_ENDING: KindInfo(required=False),
     Kind.EXTENSION_DECIDED: KindInfo(required=False),
     Kind.TRANSFERRED: KindInfo(required=True),
     Kind.PAIRING_CLOSED: KindInfo(required=False),

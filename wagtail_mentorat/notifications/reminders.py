@@ -49,6 +49,7 @@ class SweepResult:
     stuck: int = 0
     retried: int = 0
     fallbacks: int = 0
+    programme_closures: int = 0
 
     def as_dict(self):
         return asdict(self)
@@ -85,7 +86,7 @@ def due_for_pairing(row, programme, today, now):
             due.append((Kind.REVIEW_OVERDUE, "members", f"rvo:{review}:{pk}:{date}", data))
         elif (date - today).days <= conf.review_reminder_days():
             due.append((Kind.REVIEW_DUE, "members", f"rvd:{review}:{pk}:{date}", data))
-    if state == S.ACTIVE and row["planned_end"]:
+    if state == S.ACTIVE and row["planned_end"] and row["planned_end"] != programme.get("ends_on"):
         days_left = (row["planned_end"] - today).days
         reached = [d for d in conf.end_reminder_days() if 0 <= days_left <= d]
         if reached:
@@ -93,6 +94,16 @@ def due_for_pairing(row, programme, today, now):
             data = {"due": row["planned_end"].isoformat(), "days": threshold}
             key = f"end:{pk}:{row['planned_end']}:{threshold}"
             due.append((Kind.END_APPROACHING, "members", key, data))
+    ends_on = programme.get("ends_on")
+    if ends_on and (row["planned_end"] is None or ends_on <= row["planned_end"]):
+        # The programme's end closes the pairing (lifecycle.close_ended_programmes).
+        days_left = (ends_on - today).days
+        reached = [d for d in conf.end_reminder_days() if 0 <= days_left <= d]
+        if reached:
+            threshold = min(reached)
+            data = {"due": ends_on.isoformat(), "days": threshold}
+            key = f"pe:{pk}:{ends_on}:{threshold}"
+            due.append((Kind.PROGRAMME_ENDING, "members", key, data))
     if state == S.ACTIVE:
         since = row["last_meeting"] or row["first_contact_at"] or row["assigned_at"]
         cadence = datetime.timedelta(weeks=programme["meeting_cadence_weeks"] or 6)
@@ -244,8 +255,14 @@ def sweep(now=None, today=None):
     writer = _Writer(run)
     programmes = {
         p["pk"]: p
-        for p in Programme.objects.values("pk", "meeting_cadence_weeks", "final_review_required")
+        for p in Programme.objects.values(
+            "pk", "meeting_cadence_weeks", "final_review_required", "ends_on"
+        )
     }
+    # Programme cycles: the day after a programme's end its open pairings are closed.
+    from wagtail_mentorat.lifecycle import close_ended_programmes
+
+    result.programme_closures = close_ended_programmes(today)
     created = []
     after, size = 0, conf.batch_size()
     while True:
