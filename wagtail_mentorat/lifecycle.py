@@ -906,6 +906,46 @@ def answer_fit_check(pairing, actor, fit, wants_rematch=False):
     return check
 
 
+def rematch_wanted(pairing):
+    """A member answered the fit check "I would like another pairing" (MENTOR standard 5)
+    and the pairing is still open: programme staff are asked to rematch."""
+    return pairing.state in (S.APPROVED, *FOLLOW_UP_STATES) and any(
+        check.wants_rematch for check in pairing.fit_checks.all()
+    )
+
+
+@transaction.atomic
+def rematch(pairing, actor):
+    """Close the pairing as "not the right fit" and put the mentee's request back in
+    matching: a rematch, never counted as a failure (MENTOR standard 5). The previous
+    mentors stay excluded for this mentee (``rules.pairing_errors`` and matching read the
+    closure). Programme staff or the mentee's manager decide; no review is asked."""
+    pairing = _locked(pairing)
+    _require_state(
+        pairing,
+        [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING],
+        _("This pairing cannot be rematched now: it is “%(state)s”."),
+    )
+    if _is_circle(pairing):
+        raise RuleViolation(_("A peer support circle has no mentee to rematch."), code="circle")
+    _require_manager_or_coordinator(pairing, actor)
+    now = _now()
+    pairing.state = S.CLOSED
+    pairing.closure_requested_at = pairing.closure_requested_at or now
+    pairing.closure_kind = ClosureKind.UNPLANNED
+    pairing.closure_reason = ClosureReason.REMATCH
+    pairing.rematch_wanted = True
+    pairing.closed_at, pairing.closed_by = now, actor
+    pairing.premature = False
+    pairing.save()
+    if pairing.request_id:
+        MentoringRequest.objects.filter(pk=pairing.request_id).update(
+            status=MentoringRequest.Status.OPEN
+        )
+    _record(pairing, "closed", actor, {"reason": ClosureReason.REMATCH, "premature": False})
+    return pairing
+
+
 # --- extension, transfer and closure -------------------------------------------------------
 
 

@@ -153,6 +153,12 @@ def recipients_for(pairing, event, actor, data):
             Kind.DISAGREEMENT_RAISED,
             "",
         )
+    elif event == "fit_check" and data.get("wants_rematch"):
+        add(
+            [c for c in outbox.coordinators(pairing.programme_id) if c != actor],
+            Kind.REMATCH_WANTED,
+            "coordinator",
+        )
     elif event == "safety_concern":
         add(_managers(pairing), Kind.SAFETY_CONCERN, "manager")
     elif event in ("extension_requested", "closure_requested"):

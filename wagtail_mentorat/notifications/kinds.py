@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     TRANSFERRED = "transferred", _("Mentee transferred")
     PAIRING_CLOSED = "pairing_closed", _("Pairing closed")
     DISAGREEMENT_RAISED = "disagreement_raised", _("Disagreement raised")
+    REMATCH_WANTED = "rematch_wanted", _("Another mentor wanted (fit check)")
     SAFETY_CONCERN = "safety_concern", _("Safety concern reported")
     MANAGER_DIGEST = "manager_digest", _("Weekly digest for managers")
     NEW_MESSAGE = "new_message", _("New message in a conversation")
@@ -74,6 +75,7 @@ KINDS = {
     Kind.TRANSFERRED: KindInfo(required=True),
     Kind.PAIRING_CLOSED: KindInfo(required=False),
     Kind.DISAGREEMENT_RAISED: KindInfo(required=True),
+    Kind.REMATCH_WANTED: KindInfo(required=True),
     Kind.SAFETY_CONCERN: KindInfo(required=True),
     Kind.MANAGER_DIGEST: KindInfo(required=False),
     Kind.NEW_MESSAGE: KindInfo(required=False),

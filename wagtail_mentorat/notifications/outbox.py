@@ -351,7 +351,12 @@ def resend(notification_ids):
 
 # --- rendering -----------------------------------------------------------------------------
 
-COORDINATOR_KINDS = {"first_contact_escalated", "help_escalated", "disagreement_raised"}
+COORDINATOR_KINDS = {
+    "first_contact_escalated",
+    "help_escalated",
+    "disagreement_raised",
+    "rematch_wanted",
+}
 THREAD_KINDS = {"new_message"}
 CIRCLE_KINDS = {"circle_join_requested", "circle_join_decided"}
 
