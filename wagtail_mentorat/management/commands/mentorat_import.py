@@ -31,9 +31,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file, UTF-8, delimited by “,” or “;”.")
-        parser.add_argument(
-            "--kind", choices=["people", "requests", "areas"], default="people"
-        )
+        parser.add_argument("--kind", choices=["people", "requests", "areas"], default="people")
         parser.add_argument(
             "--by", help="For requests: the username of the coordinator who opens them."
         )
