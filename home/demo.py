@@ -36,7 +36,8 @@ class DemoAccount:
 ACCOUNTS = [
     DemoAccount("redaction", "Camille", "Gagnon", "content editor / rédactrice"),
     # A second pair of eyes before publication: Camille submits, Mathieu approves (Wagtail's
-    # "Moderators approval" workflow); guides and training speak of clinical practice.
+    # default workflow, named "Approbation des modérateurs" by name_default_workflow);
+    # guides and training speak of clinical practice.
     DemoAccount(
         "approbation",
         "Mathieu",
@@ -198,6 +199,20 @@ def ensure_groups():
     }
 
 
+# Wagtail's migrations create the default workflow and its one task named in English;
+# the admin prints the name as it is stored ("Soumettre à Moderators approval"). The demo,
+# French first, names them in French; a name changed by hand is left as it is.
+WAGTAIL_DEFAULT_WORKFLOW = "Moderators approval"
+WORKFLOW_NAME = "Approbation des modérateurs"
+
+
+def name_default_workflow():
+    from wagtail.models import Task, Workflow
+
+    for model in (Workflow, Task):
+        model.objects.filter(name=WAGTAIL_DEFAULT_WORKFLOW).update(name=WORKFLOW_NAME)
+
+
 def ensure_accounts():
     """One account per role; passwords are set only when an account is created."""
     User = get_user_model()
@@ -302,6 +317,7 @@ def ensure_app_pages(home):
 @transaction.atomic
 def build():
     users = ensure_accounts()
+    name_default_workflow()
     pages = ensure_site()
     ensure_app_pages(pages["home"])
     from training import demo as training_demo

@@ -81,7 +81,7 @@ def test_the_coordinator_has_one_mentorat_entry_with_the_programme_screens(clien
     assert WORKBENCH not in urls([item for item in top if item[0] != "Mentorat"])
     labels = [label for label, _ in menu]
     assert labels[0] == "Atelier de jumelage"
-    for label in ("Jumelages", "Mésententes", "Registre des clôtures", "Indicateurs"):
+    for label in ("Jumelages", "Mésententes", "Registre des clôtures", "Indicateurs de qualité"):
         assert label in labels
     submenus = {label: urls(target) for label, target in menu if isinstance(target, list)}
     assert set(submenus) == {"Courriels", "Formation"}
@@ -145,8 +145,8 @@ def test_flat_puts_each_screen_at_the_top_level_in_the_same_order(client_for):
     assert "Mentorat" not in [label for label, _ in top]
     labels = [label for label, _ in top]
     first = labels.index("Atelier de jumelage")
-    assert labels[first : first + 3] == ["Atelier de jumelage", "Jumelages", "Demandes"]
-    assert ("Indicateurs", INDICATORS) in top
+    assert labels[first : first + 3] == ["Atelier de jumelage", "Jumelages", "Demandes de mentorat"]
+    assert ("Indicateurs de qualité", INDICATORS) in top
     assert "Formation" in labels
     assert "Courriels du mentorat" in labels  # at the top level, it says whose emails
     assert "Protection des renseignements personnels" not in labels

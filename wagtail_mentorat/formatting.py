@@ -4,9 +4,11 @@ separators. Templates use it through ``{% load mentorat_format %}``; the admin l
 and inspect views through :mod:`wagtail_mentorat.admin.display`."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.utils import formats, timezone
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import MemberRole
@@ -61,6 +63,49 @@ def number(value, decimals=None):
     if value is None:
         return EMPTY
     return formats.number_format(value, decimals, use_l10n=True)
+
+
+def language_name(code):
+    """A language code ("fr") as its name in the active language ("français")."""
+    if not code:
+        return EMPTY
+    try:
+        return translation.get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
+
+
+def choice_label(instance, field_name):
+    """The label of a model field's choice ("Waiting for a mentor"), or None when the
+    field has no choices (or ``field_name`` is no concrete field of ``instance``)."""
+    try:
+        field = instance._meta.get_field(field_name)
+    except (AttributeError, FieldDoesNotExist):  # not a model instance, or no such field
+        return None
+    if not getattr(field, "choices", None):
+        return None
+    value = getattr(instance, field.attname, None)
+    if value in (None, ""):
+        return ""
+    return str(dict(field.flatchoices).get(value, value))
+
+
+def export_value(value):
+    """A stored value for a spreadsheet cell: like :func:`display`, but an empty value is an
+    empty cell and dates stay dates (local time, to the second) for the spreadsheet to sort."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, AbstractBaseUser):
+        return person_name(value)
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(timezone.localtime(value))
+        return value.replace(microsecond=0)
+    if isinstance(value, (datetime.date, int, float, Decimal)):
+        return value
+    return str(value)
 
 
 def display(value):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .ids import IdField
+from .ids import IdField, parse_id
 from .models import (
     ClosureKind,
     ClosureReason,
@@ -26,68 +26,200 @@ from .models import (
 TEXT = {"rows": 4}
 
 
-class RegistrationForm(forms.Form):
-    """“Je veux m'inscrire” (seed 004): as a mentee, as a mentor, or a manager for one of
-    their staff (seed 001)."""
+class _IdChoiceMixin:
+    """A model choice naming records by id: a value that is no id (``abc``, ``-1``, 30
+    digits) is an invalid choice, never a database error."""
 
-    ROLE_MENTEE, ROLE_MENTOR, ROLE_FOR_STAFF = "mentee", "mentor", "for_staff"
+    def _is_id(self, value):
+        return parse_id(value) is not None
 
-    role = forms.ChoiceField(
-        label=_("I register"),
-        widget=forms.RadioSelect,
-        choices=[
-            (ROLE_MENTEE, _("as a mentee: I want a mentor")),
-            (ROLE_MENTOR, _("as a mentor: I offer to accompany a colleague")),
-            (ROLE_FOR_STAFF, _("a member of my staff, as their manager")),
-        ],
-    )
-    programme = forms.ModelChoiceField(
-        label=_("Programme"), queryset=Programme.objects.filter(is_active=True)
-    )
-    staff_member = forms.ChoiceField(label=_("Staff member"), required=False)
-    need = forms.CharField(
-        label=_("My needs"),
+
+class ProgrammeChoiceField(_IdChoiceMixin, forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not self._is_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class AreasChoiceField(_IdChoiceMixin, forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        try:
+            values = list(value)
+        except TypeError:
+            values = []
+        for pk in values:
+            if not self._is_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+def _areas(label):
+    return AreasChoiceField(
+        label=label,
+        queryset=ExpertiseArea.objects.all(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _need(label, help_text):
+    return forms.CharField(
+        label=label,
         max_length=4000,
         widget=forms.Textarea(attrs=TEXT),
-        help_text=_("What should be answered quickly (a client waiting) and what can wait."),
+        help_text=help_text,
+        error_messages={"required": _("Describe the need in a few words.")},
     )
-    urgency = forms.ChoiceField(
+
+
+def _urgency():
+    return forms.ChoiceField(
         label=_("Urgency"), choices=MentoringRequest.Urgency.choices, initial="normal"
     )
-    kind = forms.ChoiceField(
+
+
+def _kind():
+    return forms.ChoiceField(
         label=_("Type of mentoring"),
         # Circles are joined from their own page, not asked for.
         choices=[c for c in MentoringKind.choices if c[0] != MentoringKind.CIRCLE],
         initial="individual",
     )
-    expertise = forms.ModelMultipleChoiceField(
-        label=_("Areas of expertise"),
-        queryset=ExpertiseArea.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Mentee: the areas you need. Mentor: the areas you master."),
+
+
+def _consent():
+    return forms.BooleanField(
+        label=_("I have read the privacy notice and I agree to take part in the programme."),
+        error_messages={"required": _("Your consent to the privacy notice is needed.")},
     )
+
+
+class RegistrationForm(forms.Form):
+    """“Je veux m'inscrire” (seed 004), in two short steps: who registers
+    (:class:`RoleForm`), then only what that role needs (:meth:`for_role`): a mentee,
+    a mentor, or a manager for one of their staff (seed 001). The rules themselves are
+    :mod:`wagtail_mentorat.registration`'s and the lifecycle's."""
+
+    ROLE_MENTEE, ROLE_MENTOR, ROLE_FOR_STAFF = "mentee", "mentor", "for_staff"
+    ROLES = [
+        (ROLE_MENTEE, _("as a mentee: I want a mentor")),
+        (ROLE_MENTOR, _("as a mentor: I offer to accompany a colleague")),
+        (ROLE_FOR_STAFF, _("a member of my staff, as their manager")),
+    ]
+    role = None  # each role's form says which
+
+    programme = ProgrammeChoiceField(
+        label=_("Programme"), queryset=Programme.objects.filter(is_active=True)
+    )
+
+    def __init__(self, *args, programmes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programmes is not None:
+            self.fields["programme"].queryset = programmes
+
+    @classmethod
+    def for_role(cls, role):
+        """The form of ``role``, or None for a role that is not one."""
+        forms_ = {
+            form.role: form
+            for form in (MenteeRegistrationForm, MentorRegistrationForm, StaffRegistrationForm)
+        }
+        return forms_.get(role)
+
+    def clean(self):
+        data = super().clean()
+        data["role"] = self.role
+        return data
+
+
+class _OwnProfileFields(forms.Form):
+    """What a person says of themself (their own profile), with their own consent."""
+
+    availability = forms.CharField(label=_("Availability"), required=False, max_length=200)
+    discipline = forms.CharField(label=_("Discipline"), required=False, max_length=120)
+    site = forms.CharField(label=_("Workplace or site"), required=False, max_length=120)
+    unit = forms.CharField(label=_("Unit or service"), required=False, max_length=120)
+    consent = _consent()
+
+
+class MenteeRegistrationForm(_OwnProfileFields, RegistrationForm):
+    """A person asks for a mentor: the programme, the need and the goals."""
+
+    role = RegistrationForm.ROLE_MENTEE
+    step_label = _("Step 2 of 2: I register as a mentee.")
+    need = _need(
+        _("My needs"), _("What should be answered quickly (a client waiting) and what can wait.")
+    )
+    urgency = _urgency()
+    kind = _kind()
+    expertise = _areas(_("Areas where I need support"))
     goals = forms.CharField(
         label=_("My development goals / my expectations of a mentor"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs=TEXT),
     )
-    availability = forms.CharField(label=_("Availability"), required=False, max_length=200)
     years_experience = forms.IntegerField(
         label=_("Years of experience"), min_value=0, max_value=70, required=False
     )
+    field_order = [
+        "programme", "need", "urgency", "kind", "expertise", "goals", "availability",
+        "years_experience", "discipline", "site", "unit", "consent",
+    ]  # fmt: skip
+
+
+class MentorRegistrationForm(_OwnProfileFields, RegistrationForm):
+    """A person offers to accompany colleagues: experience, areas and capacity."""
+
+    role = RegistrationForm.ROLE_MENTOR
+    step_label = _("Step 2 of 2: I register as a mentor.")
+    years_experience = forms.IntegerField(
+        label=_("Years of experience"),
+        min_value=0,
+        max_value=70,
+        error_messages={"required": _("Say how many years of experience you have.")},
+    )
+    expertise = _areas(_("Areas I master"))
     mentor_capacity = forms.IntegerField(
         label=_("How many mentees at a time"), min_value=1, max_value=10, required=False
     )
-    discipline = forms.CharField(label=_("Discipline"), required=False, max_length=120)
-    site = forms.CharField(label=_("Workplace or site"), required=False, max_length=120)
-    unit = forms.CharField(label=_("Unit or service"), required=False, max_length=120)
-    consent = forms.BooleanField(
-        label=_("I have read the privacy notice and I agree to take part in the programme."),
-        error_messages={"required": _("Your consent to the privacy notice is needed.")},
+    goals = forms.CharField(
+        label=_("What I can offer a colleague"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
     )
+    field_order = [
+        "programme", "years_experience", "expertise", "mentor_capacity", "goals",
+        "availability", "discipline", "site", "unit", "consent",
+    ]  # fmt: skip
+
+
+class StaffRegistrationForm(RegistrationForm):
+    """A manager registers a member of their staff: who, the programme and the need. No
+    consent is asked: it is the person's own, given when they confirm
+    (:mod:`wagtail_mentorat.registration`); nor their own goals or profile."""
+
+    role = RegistrationForm.ROLE_FOR_STAFF
+    step_label = _("Step 2 of 2: I register a member of my staff.")
+    staff_member = forms.ChoiceField(
+        label=_("Staff member"),
+        error_messages={"required": _("Choose a member of your staff.")},
+    )
+    need = _need(
+        _("Their needs"),
+        _("What should be answered quickly (a client waiting) and what can wait."),
+    )
+    urgency = _urgency()
+    kind = _kind()
+    expertise = _areas(_("Areas where they need support"))
+    field_order = ["staff_member", "programme", "need", "urgency", "kind", "expertise"]
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,17 +230,24 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        role = data.get("role")
-        if role in (self.ROLE_MENTEE, self.ROLE_FOR_STAFF) and not data.get("need", "").strip():
-            self.add_error("need", _("Describe the need in a few words."))
-        if role == self.ROLE_FOR_STAFF:
-            member = self.staff.get(data.get("staff_member") or "")
-            if member is None:
-                self.add_error("staff_member", _("Choose a member of your staff."))
-            data["staff_user"] = member
-        if role == self.ROLE_MENTOR and data.get("years_experience") is None:
-            self.add_error("years_experience", _("Say how many years of experience you have."))
+        data["staff_user"] = self.staff.get(data.get("staff_member") or "")
         return data
+
+
+class RoleForm(forms.Form):
+    """The first step of the registration: who registers. A manager's option is offered
+    to those with staff reporting to them only."""
+
+    role = forms.ChoiceField(
+        label=_("I register"), widget=forms.RadioSelect, choices=RegistrationForm.ROLES
+    )
+
+    def __init__(self, *args, manager=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not manager:
+            self.fields["role"].choices = [
+                c for c in RegistrationForm.ROLES if c[0] != RegistrationForm.ROLE_FOR_STAFF
+            ]
 
 
 class ObjectivesForm(forms.Form):

@@ -21,7 +21,13 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from . import conf, lifecycle
-from .models import MentoringKind, MentoringRequest, ParticipantProfile, RegistrationPage
+from .models import (
+    MentoringKind,
+    MentoringRequest,
+    ParticipantProfile,
+    Programme,
+    RegistrationPage,
+)
 from .privacy import consent
 from .privacy.purposes import Purpose
 from .signals import staff_registered
@@ -52,6 +58,27 @@ def notice_version(page=None):
     """The version of the notice a person accepts: the registration page's, else the
     ``WAGTAIL_MENTORAT["PRIVACY_NOTICE_VERSION"]`` setting."""
     return page.privacy_notice_version if page is not None else conf.privacy_notice_version()
+
+
+def open_programmes(requests=True, today=None):
+    """The programmes a person may register in: for a request (a mentee, or a manager for
+    their staff) those taking requests ``today`` (:meth:`Programme.recruitment_error`, the
+    rule's one place); for a mentor's offer (``requests=False``) every programme open to
+    new requests, whatever its recruitment dates."""
+    programmes = Programme.objects.filter(is_active=True).order_by("name")
+    if not requests:
+        return programmes
+    today = today or timezone.localdate()
+    taking = [p.pk for p in programmes if p.recruitment_error(today) is None]
+    return programmes.filter(pk__in=taking)
+
+
+def closed_reasons(today=None):
+    """Why each programme open to new requests takes none ``today`` (``(programme,
+    reason)``), for the page that has none to offer."""
+    today = today or timezone.localdate()
+    programmes = Programme.objects.filter(is_active=True).order_by("name")
+    return [(p, p.recruitment_error(today)) for p in programmes if p.recruitment_error(today)]
 
 
 @transaction.atomic

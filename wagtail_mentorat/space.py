@@ -1,41 +1,93 @@
 """What a person sees in their mentoring space: their pairings, loaded in a fixed number
-of queries, and the next thing each one asks of them. Presentation only: the rules stay
-in :mod:`wagtail_mentorat.lifecycle`."""
+of queries, and, in one function (:func:`plan_for`), what each pairing asks of them now
+and which actions its page offers them. Presentation only: the rules stay in
+:mod:`wagtail_mentorat.lifecycle`, which checks them again on every action."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from . import formatting
 from .circles.messaging import unread_counts
 from .models import (
     AgreementAcceptance,
+    AgreementObjective,
+    ClosureKind,
+    Extension,
+    FitCheck,
     HelpRequest,
     Meeting,
     MeetingNote,
     MemberRole,
+    MentoringKind,
     Pairing,
     PairingMember,
     PairingState,
     ProgressReview,
 )
+from .notifications import conf as notification_conf
 
 S = PairingState
+Kind = ProgressReview.Kind
+
+# States in which the pair meets, asks for help and may raise a concern (the lifecycle's
+# FOLLOW_UP_STATES), and those in which the agreement is written and accepted.
+FOLLOW_UP = (S.CONTACTED, S.ACTIVE, S.CLOSING)
+AGREEING = (S.CONTACTED, S.ACTIVE)
+# A review is announced as a next step this many days before it is due (or the members'
+# reminder email's delay, when that is longer): the step and the email agree.
+REVIEW_NOTICE_DAYS = 30
+# The fit check follows the first meeting (FitCheck: "after the first meeting each side
+# says whether the fit is right"): it is asked until the next meeting is due (one meeting
+# cadence after the first) and while no more than this many meetings are logged. Past
+# that the relationship has its answer; a poor fit is still raised through a
+# disagreement, a matching review or the closure, which stay offered.
+FIT_CHECK_MAX_MEETINGS = 2
 
 
 @dataclass
 class Step:
+    """One thing a pairing asks of a person now; ``due`` is a date or a datetime."""
+
     text: str
     due: object = None
     overdue: bool = False
+
+    @property
+    def due_display(self):
+        """The deadline in full, with the time when it is a moment (72 hours)."""
+        if self.due is None:
+            return ""
+        return formatting.long_date(self.due, with_time=isinstance(self.due, datetime.datetime))
+
+
+@dataclass
+class Plan:
+    """What a pairing asks of one person (``steps``, most urgent first) and what its page
+    offers them (``actions``: the names the page posts as ``action``; ``review_kinds``:
+    the reviews they may submit, in order)."""
+
+    steps: list = field(default_factory=list)
+    actions: frozenset = frozenset()
+    review_kinds: tuple = ()
+
+    def offers(self, action):
+        return action in self.actions
+
+
+# --- loading -------------------------------------------------------------------------------
 
 
 def pairings_for(user):
     """The person's pairings (not cancelled), with what the dashboard shows, in a constant
     number of queries. Meeting counts come from one grouped query rather than an
-    aggregate over the joined pairing rows, which is cheaper to build and to run."""
+    aggregate over the joined pairing rows, which is cheaper to build and to run; the
+    facts :func:`plan_for` reads are ``EXISTS`` subqueries of the main query."""
     pairings = list(
         Pairing.objects.filter(members__user=user)
         .exclude(state=S.CANCELLED)
@@ -50,6 +102,17 @@ def pairings_for(user):
             ),
             Prefetch("reviews", queryset=ProgressReview.objects.all()),
         )
+        .annotate(
+            has_objectives=Exists(
+                AgreementObjective.objects.filter(agreement__pairing=OuterRef("pk"))
+            ),
+            answered_fit_check=Exists(
+                FitCheck.objects.filter(pairing=OuterRef("pk"), user=user.pk)
+            ),
+            extension_pending=Exists(
+                Extension.objects.filter(pairing=OuterRef("pk"), status=Extension.Status.REQUESTED)
+            ),
+        )
         .order_by("state", "-proposed_at")
     )
     stats = (
@@ -57,7 +120,7 @@ def pairings_for(user):
             row["pairing_id"]: row
             for row in Meeting.objects.filter(pairing__in=pairings)
             .values("pairing_id")
-            .annotate(count=Count("id"), last=Max("held_at"))
+            .annotate(count=Count("id"), first=Min("held_at"), last=Max("held_at"))
             .order_by()
         }
         if pairings
@@ -68,13 +131,15 @@ def pairings_for(user):
         pairing.unread_messages = unread.get(pairing.pk, 0)
         row = stats.get(pairing.pk, {})
         pairing.meeting_count = row.get("count", 0)
+        pairing.first_meeting = row.get("first")
         pairing.last_meeting = row.get("last")
     return pairings
 
 
 def pairing_detail(pk, user):
-    """One pairing, if ``user`` is in it, with meetings and the user's own private notes."""
-    return (
+    """One pairing, if ``user`` is in it, with meetings and the user's own private notes,
+    and the same facts as :func:`pairings_for` (read from what is prefetched)."""
+    pairing = (
         Pairing.objects.filter(pk=pk, members__user=user)
         .select_related("programme", "agreement")
         .prefetch_related(
@@ -101,6 +166,20 @@ def pairing_detail(pk, user):
         )
         .first()
     )
+    if pairing is None:
+        return None
+    held = [m.held_at for m in pairing.meetings.all()]
+    pairing.meeting_count = len(held)
+    pairing.first_meeting = min(held, default=None)
+    pairing.last_meeting = max(held, default=None)
+    pairing.open_help_requests = [h for h in pairing.help_requests.all() if not h.answered_at]
+    agreement = getattr(pairing, "agreement", None)
+    pairing.has_objectives = bool(agreement and agreement.objectives.all())
+    pairing.answered_fit_check = any(f.user_id == user.pk for f in pairing.fit_checks.all())
+    pairing.extension_pending = any(
+        e.status == Extension.Status.REQUESTED for e in pairing.extensions.all()
+    )
+    return pairing
 
 
 def role_of(pairing, user):
@@ -114,98 +193,227 @@ def is_mentor_role(role):
     return role in (MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR)
 
 
-def next_steps(pairing, user, now=None):
-    """What this pairing asks of ``user`` now, most urgent first."""
+# --- what the pairing asks, what the page offers --------------------------------------------
+
+
+def pending_reviews(pairing):
+    """[(kind, due date)] of the reviews this pairing still expects, in order: none once
+    it is closed or cancelled, none already submitted. Reads the prefetched reviews."""
+    if pairing.state not in (S.ACTIVE, S.CLOSING):
+        return []
+    done = {review.kind for review in pairing.reviews.all()}
+    pending = []
+    if (
+        pairing.state == S.ACTIVE
+        and pairing.midterm_review_due
+        and Kind.MIDTERM not in done
+        and Kind.FINAL not in done
+    ):
+        pending.append((Kind.MIDTERM, pairing.midterm_review_due))
+    if pairing.programme.final_review_required and Kind.FINAL not in done:
+        closing_without_it = (
+            pairing.state == S.CLOSING
+            and pairing.closure_kind == ClosureKind.UNPLANNED
+            and pairing.exit_questions_done
+        )
+        if not closing_without_it and (pairing.planned_end or pairing.state == S.CLOSING):
+            pending.append((Kind.FINAL, pairing.planned_end))
+    return pending
+
+
+def _sort_key(step):
+    due = step.due
+    if isinstance(due, datetime.datetime):
+        due = timezone.localtime(due) if timezone.is_aware(due) else due
+        moment = (due.date(), due.time())
+    elif isinstance(due, datetime.date):
+        moment = (due, datetime.time.max)
+    else:
+        moment = (datetime.date.max, datetime.time.max)
+    return (not step.overdue, due is None, moment)
+
+
+def plan_for(pairing, user, now=None):
+    """What ``pairing`` asks of ``user`` now and which actions its page offers them, from
+    the current data alone. The one place that decides both: the dashboard and the
+    pairing page show its steps, the pairing page shows a form or button only for an
+    action it offers, and the view refuses an action it does not offer.
+
+    ``pairing`` comes from :func:`pairings_for` or :func:`pairing_detail` (they set
+    ``meeting_count``, ``first_meeting``, ``last_meeting``, ``open_help_requests``,
+    ``has_objectives``, ``answered_fit_check`` and ``extension_pending``)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    state = pairing.state
+    programme = pairing.programme
     role = role_of(pairing, user)
     mentor = is_mentor_role(role)
-    steps = []
+    circle = pairing.kind == MentoringKind.CIRCLE
     agreement = getattr(pairing, "agreement", None)
-    if pairing.state == S.PROPOSED:
+    steps, actions = [], set()
+
+    if state == S.PROPOSED:
         steps.append(Step(_("This pairing waits for approval. You will be told when it is made.")))
-    elif pairing.state == S.APPROVED:
+
+    if state == S.APPROVED:
         if role == MemberRole.PRIMARY_MENTOR and not pairing.mentor_accepted_at:
-            answer_due = pairing.assigned_at + datetime.timedelta(
-                hours=pairing.programme.mentor_response_hours
+            answer_due = pairing.assigned_at and pairing.assigned_at + datetime.timedelta(
+                hours=programme.mentor_response_hours
             )
-            steps.append(Step(_("Accept this assignment, or decline it."), answer_due))
-        overdue = pairing.first_contact_due and pairing.first_contact_due < now
-        steps.append(
-            Step(
-                _("Contact your mentee and record the first contact.")
-                if mentor
-                else _("Your mentor will contact you. Expect it by this time."),
-                pairing.first_contact_due,
-                bool(overdue),
+            steps.append(
+                Step(
+                    _("Accept this assignment, or decline it."),
+                    answer_due,
+                    bool(answer_due and answer_due < now),
+                )
             )
-        )
-    if pairing.state in (S.CONTACTED, S.ACTIVE) and agreement is not None:
+            actions |= {"accept_assignment", "decline"}
+        due = pairing.first_contact_due
+        overdue = bool(due and due < now)
+        if mentor:
+            steps.append(Step(_("Contact your mentee and record the first contact."), due, overdue))
+            actions.add("first_contact")
+        else:
+            steps.append(Step(_("Your mentor will contact you. Expect it by this time."), due))
+
+    if state in AGREEING and agreement is not None:
+        actions.add("objectives")
         accepted = {
             a.user_id for a in agreement.acceptances.all() if a.version == agreement.version
         }
-        if user.pk not in accepted:
+        if not pairing.has_objectives:
             steps.append(
                 Step(_("Read the agreement, write your objectives together and accept it."))
             )
-    if pairing.state in (S.ACTIVE, S.CLOSING):
-        for help_request in getattr(pairing, "open_help_requests", []):
-            steps.append(
-                Step(
-                    _("Answer the help request.")
-                    if mentor
-                    else _("Your help request awaits an answer."),
-                    help_request.due_at,
-                    help_request.due_at < now,
+        elif user.pk not in accepted:
+            steps.append(Step(_("Read this version of the agreement and accept it.")))
+            actions.add("accept")
+        else:
+            waiting = [
+                formatting.person_name(m.user)
+                for m in pairing.members.all()
+                if m.user_id not in accepted
+            ]
+            if waiting:
+                steps.append(
+                    Step(
+                        ngettext(
+                            "You accepted the agreement; %(names)s still has to accept it.",
+                            "You accepted the agreement; %(names)s still have to accept it.",
+                            len(waiting),
+                        )
+                        % {"names": get_text_list(waiting, _("and"))}
+                    )
                 )
-            )
-        kinds = {review.kind for review in pairing.reviews.all()}
-        if pairing.midterm_review_due and "midterm" not in kinds and pairing.state == S.ACTIVE:
-            steps.append(
-                Step(
-                    _("Fill in the mid-term review."),
-                    pairing.midterm_review_due,
-                    pairing.midterm_review_due < today,
+            elif (
+                state == S.CONTACTED
+                and programme.agreement_needs_manager
+                and agreement.manager_approved_version != agreement.version
+            ):
+                steps.append(Step(_("The agreement waits for the manager's approval.")))
+
+    if state in FOLLOW_UP:
+        actions |= {"meeting", "disagreement"}
+        if mentor:
+            actions.add("safety")
+        elif role == MemberRole.MENTEE and not circle:
+            actions.add("help")
+        for help_request in pairing.open_help_requests:
+            # Among a circle's equals, any other member answers; in a pairing, a mentor.
+            answers = help_request.asked_by_id != user.pk if circle else mentor
+            if answers:
+                steps.append(
+                    Step(
+                        _("Answer the help request."),
+                        help_request.due_at,
+                        help_request.due_at < now,
+                    )
                 )
+                actions.add("answer")
+            elif help_request.asked_by_id == user.pk:
+                steps.append(Step(_("Your help request awaits an answer."), help_request.due_at))
+
+    cadence = datetime.timedelta(weeks=programme.meeting_cadence_weeks or 6)
+    if (
+        state in AGREEING
+        and not circle
+        and pairing.first_meeting
+        and not pairing.answered_fit_check
+        and pairing.meeting_count <= FIT_CHECK_MAX_MEETINGS
+        and now < pairing.first_meeting + cadence
+    ):
+        steps.append(
+            Step(
+                _("After your first meeting, say whether this is the right fit."),
+                pairing.first_meeting + cadence,
             )
-        if (
-            pairing.planned_end
-            and pairing.programme.final_review_required
-            and "final" not in kinds
-            and pairing.planned_end - today <= datetime.timedelta(days=30)
-        ):
-            steps.append(
-                Step(
-                    _("Fill in the final review."), pairing.planned_end, pairing.planned_end < today
-                )
+        )
+        actions.add("fit_check")
+
+    review_kinds = tuple(kind for kind, _due in pending_reviews(pairing))
+    if review_kinds:
+        actions.add("review")
+    notice = datetime.timedelta(
+        days=max(REVIEW_NOTICE_DAYS, notification_conf.review_reminder_days())
+    )
+    for kind, due in pending_reviews(pairing):
+        if due is None or due - today <= notice:
+            text = (
+                _("Fill in the mid-term review.")
+                if kind == Kind.MIDTERM
+                else _("Fill in the final review.")
             )
-        cadence = datetime.timedelta(weeks=pairing.programme.meeting_cadence_weeks)
-        last = getattr(pairing, "last_meeting", None)
-        since = last or pairing.assigned_at
-        if pairing.state == S.ACTIVE and since and now - since > cadence:
+            steps.append(Step(text, due, bool(due and due < today)))
+
+    if state == S.ACTIVE:
+        actions.add("closure")
+        if pairing.extension_pending:
+            steps.append(Step(_("Your extension request waits for the manager's decision.")))
+        else:
+            actions.add("extension")
+        # The last meeting held, read from the current meetings (a meeting is never logged
+        # in the future); before any, the first contact or the assignment.
+        since = pairing.last_meeting or pairing.first_contact_at or pairing.assigned_at
+        if since and now - since > cadence:
             steps.append(
                 Step(_("No meeting for a while: plan the next one."), since + cadence, True)
             )
-    if pairing.state == S.CLOSING:
+    elif state == S.CONTACTED:
+        actions.add("closure")
+
+    if state == S.CLOSING:
         steps.append(Step(_("The closure waits for the manager's approval.")))
-    return sorted(steps, key=lambda s: (not s.overdue, s.due is None, str(s.due)))
+
+    if state in (S.PROPOSED, S.APPROVED, *FOLLOW_UP) and (pairing.score_breakdown or {}).get(
+        "reasons"
+    ):
+        actions.add("match_review")
+
+    return Plan(sorted(steps, key=_sort_key), frozenset(actions), review_kinds)
 
 
-def pairings_summary(pairings, user):
+def next_steps(pairing, user, now=None):
+    """What this pairing asks of ``user`` now, most urgent first (:func:`plan_for`)."""
+    return plan_for(pairing, user, now).steps
+
+
+def pairings_summary(pairings, user, now=None):
+    now = now or timezone.now()
     return [
         {
             "pairing": p,
             "role": role_of(p, user),
             "others": [m for m in p.members.all() if m.user_id != user.pk],
-            "steps": next_steps(p, user),
+            "steps": next_steps(p, user, now),
         }
         for p in pairings
     ]
 
 
 def managed_pairings(manager):
-    """Pairings of the manager's direct reports: states and dates only."""
-    return (
+    """Pairings of the manager's direct reports: states and dates only, each with the
+    reviews it still expects (``pending_reviews``: none on a closed pairing)."""
+    pairings = list(
         Pairing.objects.filter(
             members__role=MemberRole.MENTEE, members__user__mentorat_profile__superior=manager
         )
@@ -220,3 +428,26 @@ def managed_pairings(manager):
         .order_by("state", "-proposed_at")
         .distinct()
     )
+    for pairing in pairings:
+        pairing.pending_reviews = pending_reviews(pairing)
+        pairing.manager_asks = manager_asks(pairing)
+    return pairings
+
+
+def manager_asks(pairing):
+    """What a pairing waits for from the mentee's manager now: ``"pairing"`` (approve the
+    proposal), ``"agreement"`` (approve the accepted current version, when the programme
+    asks for it) or ``"closure"``; extensions are listed with their own decision."""
+    if pairing.state == S.PROPOSED:
+        return {"pairing"}
+    if pairing.state == S.CLOSING:
+        return {"closure"}
+    agreement = getattr(pairing, "agreement", None)
+    if (
+        pairing.state == S.CONTACTED
+        and agreement is not None
+        and pairing.programme.agreement_needs_manager
+        and agreement.manager_approved_version != agreement.version
+    ):
+        return {"agreement"}
+    return set()

@@ -11,6 +11,22 @@ from .admin.viewsets import MentoratViewSetGroup
 from .models import Agreement, MentoringRequest, Pairing
 from .permissions import LifecycleOnlyPolicy
 
+
+def label_the_admin_login_password():
+    """Wagtail 8.0's admin login form (``wagtail.admin.forms.auth.LoginForm``) declares its
+    ``password`` field again without a label, so Django makes one from the field's name:
+    "Password", in every language ("Nom d'utilisateur" then "Password" on the French login).
+    Give it back the label of Django's own login form, which Django's catalogues translate.
+    A label Wagtail or the host sets is kept."""
+    from wagtail.admin.forms.auth import LoginForm
+
+    field = LoginForm.base_fields["password"]
+    if field.label is None:
+        field.label = _("Password")
+
+
+label_the_admin_login_password()
+
 # Registered before the viewsets, which then use them (Wagtail 8).
 for model in (Pairing, Agreement, MentoringRequest):
     register_permission_policy(model, LifecycleOnlyPolicy(model))
@@ -85,8 +101,10 @@ def register_matching_urls():
 
 @hooks.register("register_reports_menu_item")
 def register_blocked_report_menu_item():
+    from .admin.reports import BlockedFromMatchingReport
+
     return WorkbenchMenuItem(  # shown to programme staff only
-        _("Blocked from matching by missing training"),
+        BlockedFromMatchingReport.page_title,
         reverse("mentorat_reports:blocked"),
         icon_name="warning",
         order=950,
@@ -102,8 +120,10 @@ class WorkbenchMenuItem(MenuItem):
 
 @hooks.register(menu.MENU_HOOK)
 def register_workbench_menu_item():
+    from .matching.views import WorkbenchView
+
     return WorkbenchMenuItem(
-        _("Matching workbench"),
+        WorkbenchView.page_title,  # one name: the menu item and its page
         reverse("mentorat_workbench"),
         icon_name="group",
         order=menu.ORDER["workbench"],
@@ -123,6 +143,7 @@ def register_mentorat_log_actions(actions):
 # Admin screens with their own hooks: the CSV import, peer support circles.
 from .circles import admin_views as circles_admin  # noqa
 from .imports import views as imports_admin  # noqa: E402,F401
+from .matching import weights as weights_admin  # noqa: E402,F401
 
 
 @hooks.register("after_create_snippet")

@@ -9,8 +9,9 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
+from wagtail_modeladmin.views import IndexView, InspectView
 
-from .. import ids, rules
+from .. import formatting, ids, rules
 from ..models import Pairing, PairingState
 
 
@@ -23,6 +24,21 @@ class ReadOnlyPermissionHelper(PermissionHelper):
 
     def user_can_delete_obj(self, user, obj):
         return False
+
+
+class RegisterIndexView(IndexView):
+    """The register is named as in the menu ("Register of closures"), not after its model
+    ("Pairings")."""
+
+    def get_page_title(self):
+        return self.model_admin.menu_label
+
+
+class RegisterInspectView(InspectView):
+    """Yes/No, "—" and people's names (:mod:`wagtail_mentorat.formatting`), as everywhere."""
+
+    def get_field_display_value(self, field_name, field=None):
+        return formatting.display(super().get_field_display_value(field_name, field))
 
 
 class ClosureRegisterAdmin(ModelAdmin):
@@ -46,6 +62,9 @@ class ClosureRegisterAdmin(ModelAdmin):
         "closed_at",
     )
     permission_helper_class = ReadOnlyPermissionHelper
+    index_view_class = RegisterIndexView
+    inspect_view_class = RegisterInspectView
+    empty_value_display = formatting.EMPTY
 
     def _require_record(self, request, instance_pk):
         """404 alike for a hostile id, a missing closure, another programme's and a person

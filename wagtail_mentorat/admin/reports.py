@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from .. import rules
+from .. import formatting, rules
 from ..models import MentoringRequest, ParticipantProfile, Programme
+from .display import LabelledExportMixin
 
 
 class BlockedByTraining:
@@ -16,13 +17,13 @@ class BlockedByTraining:
 
     def __init__(self, programme, user, role, modules):
         self.programme = programme
-        self.person = user.get_full_name() or user.get_username()
+        self.person = formatting.person_name(user)
         self.email = user.email
         self.role = role
         self.modules = ", ".join(module.title for module in modules)
 
 
-class BlockedFromMatchingReport(ReportView):
+class BlockedFromMatchingReport(LabelledExportMixin, ReportView):
     """Who is blocked from matching by missing training (mentors willing to mentor, and
     mentees waiting), per programme that requires training (seed 002; MENTOR: training
     before matching)."""

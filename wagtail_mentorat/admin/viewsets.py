@@ -25,11 +25,13 @@ from .access import (
 )
 from .display import (
     AuditedLabelledInspectView,
+    LabelledIndexView,
     LabelledInspectView,
     field_column,
     person_column,
 )
 from .menu import MENU_HOOK, MENU_NAME
+from .naming import OneNameViewSetMixin
 
 # Fields of a pairing that may leave the pair: states and dates, never content.
 PAIRING_EXPORT_FIELDS = [
@@ -52,6 +54,13 @@ PAIRING_EXPORT_FIELDS = [
 ]
 
 
+class MentoratSnippetViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, SnippetViewSet):
+    """A snippet viewset of the app: scoped to the user's programmes, one name (its menu
+    label) on every screen, exports through the same labels as the listing."""
+
+    index_view_class = LabelledIndexView
+
+
 class ReadableHistoryView(HistoryView):
     """The history of a record that changes only through the lifecycle: readable by those
     who may view it (Wagtail asks for a write permission by default)."""
@@ -59,7 +68,7 @@ class ReadableHistoryView(HistoryView):
     any_permission_required = ["add", "change", "delete", "view"]
 
 
-class ProgrammeViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
+class ProgrammeViewSet(MentoratSnippetViewSet):
     model = Programme
     chooser_viewset_class = IdCheckedChooserViewSet  # open to editors (programme pages)
     icon = "clipboard-list"
@@ -77,7 +86,7 @@ class ProgrammeViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         return self.scoped(Programme.objects.all(), request)
 
 
-class ExpertiseAreaViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
+class ExpertiseAreaViewSet(MentoratSnippetViewSet):
     model = ExpertiseArea
     chooser_viewset_class = IdCheckedChooserViewSet
     icon = "tag"
@@ -86,7 +95,7 @@ class ExpertiseAreaViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     # The model's own index is searched (a field-restricted query fails on SQLite).
 
 
-class ParticipantProfileViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
+class ParticipantProfileViewSet(MentoratSnippetViewSet):
     model = ParticipantProfile
     icon = "user"
     menu_label = _("Participants")
@@ -118,10 +127,10 @@ class ParticipantProfileViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         return ParticipantProfile.objects.select_related("user")
 
 
-class MentoringRequestViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
+class MentoringRequestViewSet(MentoratSnippetViewSet):
     model = MentoringRequest
     icon = "help"
-    menu_label = _("Requests")
+    menu_label = _("Mentoring requests")
     list_display = [
         Column("id", label=_("Request")),
         person_column("mentee", _("Mentee")),
@@ -141,7 +150,7 @@ class MentoringRequestViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         return self.scoped(MentoringRequest.objects.select_related("mentee", "programme"), request)
 
 
-class PairingViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
+class PairingViewSet(MentoratSnippetViewSet):
     model = Pairing
     icon = "group"
     menu_label = _("Pairings")
@@ -169,12 +178,12 @@ class PairingViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         return self.scoped(pairings, request)
 
 
-class AgreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
+class AgreementViewSet(MentoratSnippetViewSet):
     """Status and dates only: the agreement's content is for the pair alone."""
 
     model = Agreement
     icon = "doc-full"
-    menu_label = _("Agreements")
+    menu_label = _("Mentoring agreements")
     list_display = [
         Column("id", label=_("Agreement")),
         Column("pairing", label=_("Pairing"), accessor="pairing"),

@@ -172,20 +172,33 @@ def group_size(scope):
 # ----------------------------------------------------------------------------- indicators
 
 
+# A request still waiting for a mentor is not yet a request left without one: it counts
+# against the match rate once it has waited this long (a month, the usual time to match).
+MATCH_GRACE_DAYS = 30
+
+
 def requests(scope):
-    """Requests opened in the period, and how many found a mentor."""
+    """Requests opened in the period, and how many found a mentor.
+
+    The match rate is over the requests that had their chance: matched, or still waiting
+    after :data:`MATCH_GRACE_DAYS`. Withdrawn requests and those opened less than that ago
+    and still waiting are not counted (``recent``); with none left, there is nothing to
+    measure yet (``None``), never a "0 %" below the reference."""
     qs = MentoringRequest.objects.filter(scope.in_period("created_at"), programme=scope.programme)
     if scope.is_group:
         qs = qs.filter(scope.people("mentee__"))
     S = MentoringRequest.Status
+    since = timezone.now() - datetime.timedelta(days=MATCH_GRACE_DAYS)
     row = qs.aggregate(
         opened=Count("pk"),
         matched=Count("pk", filter=Q(status=S.MATCHED)),
         withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
         waiting=Count("pk", filter=Q(status=S.OPEN)),
+        recent=Count("pk", filter=Q(status=S.OPEN, created_at__gt=since)),
         urgent=Count("pk", filter=Q(urgency=MentoringRequest.Urgency.URGENT)),
     )
-    row["match_rate"] = pct(row["matched"], row["opened"] - row["withdrawn"])
+    row["settled"] = row["opened"] - row["withdrawn"] - row["recent"]
+    row["match_rate"] = pct(row["matched"], row["settled"])
     return row
 
 
@@ -653,12 +666,19 @@ def build_indicators(data, programme, references=None):
             _("Requests matched with a mentor"),
             r["match_rate"],
             numerator=r["matched"],
-            denominator=r["opened"] - r["withdrawn"],
+            denominator=r["settled"],
             detail=_(
                 "%(opened)s opened in the period, %(withdrawn)s withdrawn, "
                 "%(waiting)s still waiting"
             )
-            % r,
+            % r
+            + (
+                "; "
+                + _("not counted yet: %(recent)s waiting for less than %(days)s days")
+                % {"recent": r["recent"], "days": MATCH_GRACE_DAYS}
+                if r["recent"]
+                else ""
+            ),
         ),
         Indicator(
             "supply_gap",

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import rules
+from ..admin.naming import NamedPageMixin
 from . import charts, metrics, standards
 from .forms import AssessmentForm, AssessmentPeriodForm, IndicatorFilterForm, ReferencesForm
 from .models import AssessmentAnswer, IndicatorReferences, SelfAssessment, Status
@@ -42,9 +43,13 @@ def references_for(request=None):
 # ----------------------------------------------------------------------------- dashboard
 
 
-class DashboardView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+DASHBOARD = (gettext_lazy("Quality indicators"), "mentorat_indicators:dashboard")
+ASSESSMENTS = (gettext_lazy("Self-assessment"), "mentorat_indicators:assessments")
+
+
+class DashboardView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "mentorat_indicators/dashboard.html"
-    page_title = gettext_lazy("Quality indicators")
+    page_title = DASHBOARD[0]  # and its menu item's label (wagtail_hooks)
     header_icon = "table"
 
     def get_scope(self):
@@ -202,9 +207,10 @@ class DashboardView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
 # ----------------------------------------------------------------------------- references
 
 
-class ReferencesView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReferencesView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "mentorat_indicators/references.html"
     page_title = gettext_lazy("Indicator references")
+    parent_pages = (DASHBOARD,)
     header_icon = "doc-full"
 
     def get(self, request, *args, **kwargs):
@@ -285,9 +291,12 @@ def _assessments(request):
     return rules.coordinated(SelfAssessment.objects.select_related("programme"), request.user)
 
 
-class AssessmentIndexView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class AssessmentIndexView(
+    CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMixin, TemplateView
+):
     template_name = "mentorat_indicators/assessments.html"
-    page_title = gettext_lazy("Self-assessment")
+    page_title = ASSESSMENTS[0]
+    parent_pages = (DASHBOARD,)
     header_icon = "tasks"
 
     def get_context_data(self, **kwargs):
@@ -318,9 +327,12 @@ class AssessmentIndexView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, Templ
         return redirect("mentorat_indicators:assessment_edit", assessment.pk)
 
 
-class AssessmentEditView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class AssessmentEditView(
+    CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMixin, TemplateView
+):
     template_name = "mentorat_indicators/assessment_edit.html"
-    page_title = gettext_lazy("Self-assessment")
+    page_title = ASSESSMENTS[0]
+    parent_pages = (DASHBOARD, ASSESSMENTS)
     header_icon = "tasks"
 
     def dispatch(self, request, *args, **kwargs):

@@ -1,5 +1,4 @@
 from django.urls import include, path, reverse
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -36,8 +35,10 @@ def register_indicator_urls():
 
 @hooks.register(MENU_HOOK)
 def register_indicators_menu_item():
+    from .views import DashboardView
+
     return CoordinatorMenuItem(
-        _("Indicators"),
+        DashboardView.page_title,  # one name: the menu item and its page
         reverse("mentorat_indicators:dashboard"),
         icon_name="table",
         order=ORDER["indicators"],

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import ids, lifecycle, rules
+from ..admin.naming import NamedPageMixin
 from ..exceptions import RuleViolation
 from ..models import (
     MentorDecline,
@@ -40,9 +41,9 @@ class CoordinatorOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class WorkbenchView(CoordinatorOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "wagtail_mentorat/admin/workbench.html"
-    page_title = gettext_lazy("Matching workbench")
+    page_title = gettext_lazy("Matching workbench")  # and its menu item's (wagtail_hooks)
     header_icon = "group"
 
     def get_programme(self):

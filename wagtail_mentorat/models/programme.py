@@ -9,6 +9,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from ..matching.widgets import WeightsWidget
+
 # Seed 004, "Responsabilités des mentorés / des mentors": the agreement's editable defaults.
 MENTEE_RESPONSIBILITIES = """S'inscrire au service de mentorat.
 S'engager pleinement dans la démarche de mentorat.
@@ -261,7 +263,7 @@ class Programme(index.Indexed, models.Model):
                 FieldPanel("mentor_capacity"),
                 FieldPanel("mentor_min_years"),
                 FieldPanel("discipline_rule"),
-                FieldPanel("matching_weights"),
+                FieldPanel("matching_weights", widget=WeightsWidget),
                 FieldPanel("mentor_training"),
                 FieldPanel("mentee_training"),
             ],
@@ -314,6 +316,7 @@ class Programme(index.Indexed, models.Model):
         from django.core.exceptions import ValidationError
 
         from ..matching.scoring import DEFAULT_WEIGHTS
+        from ..matching.widgets import LABELS
 
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -339,6 +342,6 @@ class Programme(index.Indexed, models.Model):
         ):
             errors["matching_weights"] = _(
                 "Give non-negative numbers for these parts only: %(parts)s."
-            ) % {"parts": ", ".join(DEFAULT_WEIGHTS)}
+            ) % {"parts": ", ".join(str(LABELS[key]) for key in DEFAULT_WEIGHTS)}
         if errors:
             raise ValidationError(errors)

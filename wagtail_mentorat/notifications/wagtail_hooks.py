@@ -22,19 +22,46 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from wagtail_mentorat import conf, ids, rules
+from wagtail_mentorat import conf, formatting, ids, rules
 from wagtail_mentorat.admin.access import (
     ProgrammeScopedViewSetMixin,
     ScopedIndexView,
     scope_for,
 )
+from wagtail_mentorat.admin.display import (
+    LabelColumn,
+    LabelledExportMixin,
+    LabelledInspectMixin,
+    field_column,
+    person_column,
+)
 from wagtail_mentorat.admin.menu import MENU_HOOK, ORDER
+from wagtail_mentorat.admin.naming import OneNameViewSetMixin
 
 from . import outbox
 from .kinds import Kind
 from .models import Notification, NotificationSettings
 
 RESENDABLE = (Notification.Status.FAILED, Notification.Status.STUCK)
+
+# What the provider said of an email (webhooks.DELIVERY stores these words), in words.
+DELIVERY_LABELS = {
+    "delivered": gettext_lazy("Delivered"),
+    "bounced": gettext_lazy("Bounced"),
+    "rejected": gettext_lazy("Rejected by the provider"),
+    "complained": gettext_lazy("Marked as spam"),
+    "deferred": gettext_lazy("Delayed"),
+    "failed": gettext_lazy("Not delivered"),
+}
+
+
+def delivery_label(notification):
+    status = notification.delivery_status
+    return DELIVERY_LABELS.get(status, status) if status else ""
+
+
+def language_label(record):
+    return formatting.language_name(record.language) if record.language else ""
 
 
 class CoordinatorsReadPolicy(BasePermissionPolicy):
@@ -88,12 +115,22 @@ class ResendColumn(Column):
         return context
 
 
-class OutboxIndexView(ScopedIndexView):
+class OutboxIndexView(LabelledExportMixin, ScopedIndexView):
     """Emails of the programmes the user coordinates (a ModelViewSet has no
-    ``get_queryset(request)``: the index view narrows them)."""
+    ``get_queryset(request)``: the index view narrows them); exported with the labels."""
+
+    export_labels = {"delivery_status": delivery_label}
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("recipient")
+
+
+class OutboxInspectView(LabelledInspectMixin, generic.InspectView):
+    def get_language_display_value(self):
+        return language_label(self.object) or formatting.EMPTY
+
+    def get_delivery_status_display_value(self):
+        return delivery_label(self.object) or formatting.EMPTY
 
 
 class AddressIndexView(generic.IndexView):
@@ -101,7 +138,7 @@ class AddressIndexView(generic.IndexView):
         return super().get_base_queryset().select_related("user")
 
 
-class NotificationViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
+class NotificationViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, ModelViewSet):
     model = Notification
     icon = "mail"
     menu_label = gettext_lazy("Outbox")
@@ -111,13 +148,13 @@ class NotificationViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     list_display = [
         Column("id", label=gettext_lazy("Notification")),
         "kind",
-        Column("recipient", label=gettext_lazy("Recipient"), accessor="recipient"),
+        person_column("recipient", gettext_lazy("Recipient")),
         "status",
         "attempts",
         "last_error",
-        "created_at",
-        "sent_at",
-        "delivery_status",
+        field_column(Notification, "created_at"),
+        field_column(Notification, "sent_at"),
+        LabelColumn("delivery_status", accessor=delivery_label, label=gettext_lazy("Delivery")),
         ResendColumn("resend", label=gettext_lazy("Actions")),
     ]
     list_export = [
@@ -158,6 +195,7 @@ class NotificationViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     form_fields = ["status"]  # never offered: the policy allows no edit
 
     index_view_class = OutboxIndexView
+    inspect_view_class = OutboxInspectView
 
 
 class BounceFilterSet(WagtailFilterSet):
@@ -166,7 +204,7 @@ class BounceFilterSet(WagtailFilterSet):
         fields = ["email_bounced", "complained"]
 
 
-class NotificationSettingsViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
+class NotificationSettingsViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, ModelViewSet):
     model = NotificationSettings
     icon = "warning"
     menu_label = gettext_lazy("Email addresses")
@@ -174,12 +212,17 @@ class NotificationSettingsViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_email_settings"
     filterset_class = BounceFilterSet
     list_display = [
-        Column("user", label=gettext_lazy("Person"), accessor="user"),
-        "email_bounced",
-        "bounced_at",
+        person_column("user", gettext_lazy("Person")),
+        field_column(NotificationSettings, "email_bounced"),
+        field_column(NotificationSettings, "bounced_at"),
         "bounce_reason",
-        "complained",
-        "language",
+        field_column(NotificationSettings, "complained"),
+        LabelColumn(
+            "language",
+            accessor=language_label,
+            label=gettext_lazy("Language of emails"),
+            sort_key="language",
+        ),
     ]
     ordering = ["-bounced_at", "pk"]
     copy_view_enabled = False

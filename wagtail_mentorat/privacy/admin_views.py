@@ -1,8 +1,10 @@
 """Wagtail admin screens of the privacy app: the incident register (create, inspect and
 export only), the read-access audit and legal holds for privacy officers, and the
-coordinators' reading of disagreements (each opening audited)."""
+coordinators' reading of disagreements (each opening audited). The privacy officer sees a
+disagreement's states and dates; its text only with a recorded reason (``break_glass``)."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
@@ -15,7 +17,8 @@ from wagtail_mentorat.admin.access import (
 from wagtail_mentorat.admin.menu import MENU_HOOK, ORDER
 from wagtail_mentorat.models import Disagreement
 
-from .inspect import AuditedInspectMixin
+from ..formatting import long_date, person_name, yes_no
+from .break_glass import BreakGlassInspectMixin, record_label
 from .models import Incident, IncidentFollowUp, LegalHold, ReadAccess
 from .permissions import is_privacy_officer
 
@@ -80,15 +83,35 @@ class IncidentFollowUpViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
 
 
+# The reasons the app writes itself, in words (a break-glass reason is the reader's own).
+REASONS = {
+    "admin inspect": _("opened in the admin"),
+    "mediating a disagreement": _("mediating a disagreement (programme staff)"),
+    "manager space: safety concern": _("safety concern read in the manager's space"),
+}
+
+
+def reason_label(row):
+    label = REASONS.get(row.reason)
+    return str(label) if label is not None else row.reason
+
+
 class ReadAccessViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_read_audit"
     model = ReadAccess
     icon = "view"
     menu_label = _("Read-access audit")
     form_fields = ["reason"]  # never used: nobody adds or edits a row (policy)
-    list_display = ["accessed_at", "user", "content_type", "object_id", "reason"]
-    list_filter = ["content_type"]
-    list_export = ["accessed_at", "user", "content_type", "object_id", "reason"]
+    list_display = [
+        Column("accessed_at", label=_("read on"), accessor=lambda r: long_date(r.accessed_at, 1)),
+        Column("user", label=_("read by"), accessor=lambda r: person_name(r.user)),
+        Column("record", label=_("record"), accessor=record_label),
+        Column("break_glass", label=_("break-glass"), accessor=lambda r: yes_no(r.break_glass)),
+        Column("reason", label=_("reason"), accessor=reason_label),
+    ]
+    list_filter = ["break_glass", "content_type"]
+    list_export = ["accessed_at", "user", "content_type", "object_id", "break_glass", "programme",
+                   "reason"]  # fmt: skip
     export_filename = "audit-lectures"
     inspect_view_enabled = True
 
@@ -114,9 +137,21 @@ class PrivacyViewSetGroup(ModelViewSetGroup):
     items = (IncidentViewSet, IncidentFollowUpViewSet, ReadAccessViewSet, LegalHoldViewSet)
 
 
+class DisagreementInspectView(BreakGlassInspectMixin, SnippetInspectView):
+    """The coordinators of the pairing's programme read the description (each opening
+    audited); the privacy officer reads it only with a recorded reason (break-glass)."""
+
+    confidential_fields = ("description",)
+    audit_reason = "mediating a disagreement"
+
+    def programme_id_of(self, obj):
+        return obj.pairing.programme_id
+
+
 class DisagreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     """Disagreements raised to programme staff (seed 001): the list shows states and dates;
-    the description is read in the inspection, and each opening is audited."""
+    the description is read in the inspection by the programme's staff (each opening
+    audited), by the privacy officer only with a recorded reason."""
 
     model = Disagreement
     chooser_viewset_class = PermissionCheckedChooserViewSet  # Wagtail's checks none
@@ -127,11 +162,7 @@ class DisagreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     list_display = ["__str__", "pairing", "topic", "status", "created_at"]
     list_filter = ["status", "topic"]
     inspect_view_enabled = True
-    inspect_view_class = type(
-        "DisagreementInspectView",
-        (AuditedInspectMixin, SnippetInspectView),
-        {"audit_reason": "mediating a disagreement"},
-    )
+    inspect_view_class = DisagreementInspectView
     inspect_view_fields = ["pairing", "topic", "status", "created_at", "description"]
 
     def scoped(self, queryset, request):

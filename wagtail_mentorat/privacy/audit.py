@@ -3,6 +3,8 @@ who, when, which record and why, never the content.
 
 The core calls :func:`log_reads` from the views that show confidential text to someone who
 did not write it; it does nothing when the privacy app is not installed.
+:func:`log_break_glass` records the privacy officer's reading of a confidential text outside
+programme staff, with the reason they gave and the record's programme, whose staff see it.
 """
 
 from django.apps import apps
@@ -43,7 +45,7 @@ def log_reads(user, objects, reason):
                 accessed_at=now,
                 content_type=ContentType.objects.get_for_model(obj),
                 object_id=str(obj.pk),
-                reason=str(reason)[:100],
+                reason=str(reason)[: ReadAccess.REASON_MAX_LENGTH],
             )
         )
     return ReadAccess.objects.bulk_create(rows) if rows else []
@@ -51,3 +53,22 @@ def log_reads(user, objects, reason):
 
 def log_read(user, obj, reason):
     return log_reads(user, [obj], reason)
+
+
+def log_break_glass(user, obj, reason, programme):
+    """The privacy officer read ``obj``'s confidential text outside programme staff, for
+    ``reason`` (their own words): written even for the record's author, so that the
+    programme's staff always see it. Returns the row."""
+    if not apps.is_installed("wagtail_mentorat.privacy") or user is None:
+        return None
+    from .models import ReadAccess
+
+    return ReadAccess.objects.create(
+        user_id=user.pk,
+        accessed_at=timezone.now(),
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        reason=str(reason)[: ReadAccess.REASON_MAX_LENGTH],
+        break_glass=True,
+        programme_id=getattr(programme, "pk", programme),
+    )

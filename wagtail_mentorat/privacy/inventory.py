@@ -16,7 +16,9 @@ from django.apps import apps
 ACCESS = {
     "pair": "the pairing's members (mentee and mentors)",
     "author": "its author only",
-    "author_staff": "its author and programme staff (each reading audited)",
+    "author_staff": "its author and the staff of its programme (each reading audited); the "
+    "privacy officer only with a recorded reason (break-glass), which the programme's staff "
+    "see",
     "pair_staff": "the pairing's members and programme staff",
     "status": "the pairing's members, the mentee's manager and programme staff (states "
     "and dates, never content)",
@@ -25,6 +27,10 @@ ACCESS = {
     "manager": "the mentor who wrote it and the mentee's manager",
     "staff": "programme staff (coordinators)",
     "officer": "the privacy officer",
+    "officer_staff": "the privacy officer; a break-glass reading also the staff of the "
+    "record's programme",
+    "pair_staff_officer": "the pairing's members, programme staff and the privacy officer "
+    "(states and dates)",
     "everyone": "every staff member of the intranet (published content)",
     "system": "nobody: technical value used by the software",
 }
@@ -167,7 +173,7 @@ INVENTORY = {
     ),
     "wagtail_mentorat.Disagreement": _e(
         "A disagreement raised confidentially to programme staff (seed 001)", "pairing",
-        {"id pairing topic raised_by created_at status handled_by": "pair_staff",
+        {"id pairing topic raised_by created_at status handled_by": "pair_staff_officer",
          "description": "author_staff"},
     ),
     "wagtail_mentorat.CheckIn": _e(
@@ -215,7 +221,8 @@ INVENTORY = {
          "mentor_response_hours urgent_response_hours who_pairs mentor_capacity "
          "mentor_min_years discipline_rule checkins_first_month checkin_interval_weeks "
          "matching_weights mentee_responsibilities mentor_responsibilities "
-         "confidentiality_clause mentor_training mentee_training": "everyone",
+         "confidentiality_clause mentor_training mentee_training starts_on ends_on "
+         "recruitment_opens_on recruitment_closes_on": "everyone",
          "coordinators": "staff"},
     ),
     "wagtail_mentorat.ExpertiseArea": _e(
@@ -259,7 +266,8 @@ INVENTORY = {
     "mentorat_privacy.ReadAccess": _e(
         "Who opened a confidential record they did not write, and when (never its content)",
         "read_audit",
-        {"id user accessed_at content_type object_id reason": "officer"},
+        {"id user accessed_at content_type object_id reason break_glass programme":
+         "officer_staff"},
     ),
     "mentorat_privacy.LegalHold": _e(
         "Suspend retention for litigation or an investigation", "hold",
@@ -467,6 +475,14 @@ def markdown():
         "- **Read-access audit**: a manager reading a safety concern, a coordinator opening a "
         "disagreement or a request in the admin is logged (who, when, which record, why; "
         "never the content), for the privacy officer.",
+        "- **Break-glass** (data minimisation, s. 62): the privacy officer sees the registers "
+        "and the metadata (a disagreement's states and dates), never a confidential text by "
+        "default. To read one (a disagreement's description) outside the staff of its "
+        "programme, they give a reason (at least 20 characters): the text is shown once, in "
+        "the answer to that request (`Cache-Control: no-store`), and the reading is written "
+        "to the read-access audit with the reason, the reader and the record. The coordinators "
+        "of that programme see every such reading in the admin (Mentoring > Break-glass "
+        "readings); they read their programme's texts directly, each opening audited.",
         "- **Data inventory** (s. 63.5), below: every field's purpose, retention and who may "
         "see it; a test fails on an unclassified field.",
         "",

@@ -156,7 +156,13 @@ class IncidentFollowUp(AppendOnlyModel):
 
 class ReadAccess(models.Model):
     """Someone opened a confidential record they did not write: who, when, which record and
-    why. Never its content."""
+    why. Never its content.
+
+    A *break-glass* reading is the privacy officer's, outside programme staff: the text is
+    shown only after they gave a reason, and the row names the record's programme so its
+    staff see it (``privacy.break_glass``)."""
+
+    REASON_MAX_LENGTH = 500
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,7 +176,20 @@ class ReadAccess(models.Model):
         ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of record")
     )
     object_id = models.CharField(_("record"), max_length=64)
-    reason = models.CharField(_("reason"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH)
+    break_glass = models.BooleanField(
+        _("break-glass reading"),
+        default=False,
+        help_text=_("Read outside programme staff, with a recorded reason."),
+    )
+    programme = models.ForeignKey(
+        "wagtail_mentorat.Programme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
+    )
 
     class Meta:
         ordering = ["-accessed_at", "-pk"]

@@ -148,20 +148,21 @@ class PathCompletionReport(TrainingReportView):
     def decorate_paginated_queryset(self, object_list):
         """Two queries for the whole page of paths: their modules, then valid completions."""
         paths = list(object_list)
+        # Modules by translation key: a completion in any language of a module counts.
         modules_of = {path.pk: set() for path in paths}
-        for path_id, module_id in LearningPathModule.objects.filter(
+        for path_id, key in LearningPathModule.objects.filter(
             path__in=paths, module__live=True
-        ).values_list("path_id", "module_id"):
-            modules_of[path_id].add(module_id)
+        ).values_list("path_id", "module__translation_key"):
+            modules_of[path_id].add(key)
         all_modules = set().union(*modules_of.values()) if modules_of else set()
         done_by_user = {}
-        for user_id, module_id in (
+        for user_id, key in (
             services.valid_completions()
-            .filter(module_id__in=all_modules)
-            .values_list("user_id", "module_id")
+            .filter(module__translation_key__in=all_modules)
+            .values_list("user_id", "module__translation_key")
             .distinct()
         ):
-            done_by_user.setdefault(user_id, set()).add(module_id)
+            done_by_user.setdefault(user_id, set()).add(key)
         for path in paths:
             modules = modules_of[path.pk]
             path.module_count = len(modules)

@@ -12,14 +12,19 @@ For the mentoring core (prerequisites before matching)::
 to today (local date). A completion counts on a day when it was completed on or
 before that day and has not expired by then (``expires_on`` is the first day it no
 longer counts).
+
+A module is the same module in every language: a completion of any translation of a
+module (the pages share Wagtail's ``translation_key``) completes it. Every rule goes
+through :func:`valid_completions_of`, the one query that says so.
 """
 
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from .grading import grade
 from .models import (
@@ -63,68 +68,124 @@ def valid_completions(on=None):
     )
 
 
+def translation_keys(modules):
+    """The translation keys of ``modules``: a list for pages, a subquery for ids (no query
+    either way)."""
+    modules = list(modules)
+    if all(isinstance(module, Page) for module in modules):
+        return sorted({module.translation_key for module in modules})
+    return Page.objects.filter(pk__in=_module_ids(modules)).values("translation_key")
+
+
+def completions_of(modules):
+    """Completions (expired ones included) of ``modules`` in any of their languages."""
+    return Completion.objects.filter(module__translation_key__in=translation_keys(modules))
+
+
+def valid_completions_of(modules, on=None):
+    """The completions of ``modules`` in any language that count on ``on``: the one place
+    where "has this person completed this module" is decided (one query, or a subquery)."""
+    return valid_completions(on).filter(module__translation_key__in=translation_keys(modules))
+
+
+def _key_of(modules):
+    """{module id: translation key} for pages (no query); one query for bare ids."""
+    modules = list(modules)
+    keys = {m.pk: m.translation_key for m in modules if isinstance(m, Page)}
+    ids = [m for m in modules if not isinstance(m, Page)]
+    if ids:
+        keys.update(Page.objects.filter(pk__in=ids).values_list("pk", "translation_key"))
+    return keys
+
+
 def has_completed(user, module, on=None):
-    """Whether ``user`` holds a completion of ``module`` that counts on ``on``."""
+    """Whether ``user`` holds a completion of ``module`` (any language) that counts on
+    ``on``."""
     if not getattr(user, "pk", None):
         return False
-    return valid_completions(on).filter(user=user, module=module).exists()
+    return valid_completions_of([module], on).filter(user=user).exists()
 
 
 def missing_modules(user, modules, on=None):
-    """The modules of ``modules`` that ``user`` has not validly completed on ``on``.
+    """The modules of ``modules`` that ``user`` has not validly completed on ``on``, in
+    any language.
 
-    Keeps the order given (a programme's required training, in order). One query.
+    Keeps the order given (a programme's required training, in order). One query (two
+    when given bare ids).
     """
     modules = list(modules)
     if not modules:
         return []
+    key_of = _key_of(modules)
     done = set()
     if getattr(user, "pk", None):
         done = set(
-            valid_completions(on)
-            .filter(user=user, module_id__in=_module_ids(modules))
-            .values_list("module_id", flat=True)
+            valid_completions_of(modules, on)
+            .filter(user=user)
+            .values_list("module__translation_key", flat=True)
         )
-    return [module for module in modules if getattr(module, "pk", module) not in done]
+    return [module for module in modules if key_of.get(getattr(module, "pk", module)) not in done]
 
 
 def users_who_completed(modules, on=None):
-    """Ids of the people who validly completed every module of ``modules`` on ``on``.
+    """Ids of the people who validly completed every module of ``modules`` on ``on``, each
+    in any of its languages.
 
     A queryset, to use in a filter: ``User.objects.filter(pk__in=users_who_completed(m))``.
     With no module, nobody is excluded: use it only when ``modules`` is not empty.
     """
-    ids = sorted(set(_module_ids(modules)))
+    modules = list(modules)
+    keys = translation_keys(modules)
+    if isinstance(keys, list):
+        required = len(keys)
+    else:  # ids: how many distinct modules they are, counted in the same query
+        required = Subquery(
+            Page.objects.filter(pk__in=_module_ids(modules))
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(n=Count("translation_key", distinct=True))
+            .values("n")[:1]
+        )
     return (
-        valid_completions(on)
-        .filter(module_id__in=ids)
+        valid_completions_of(modules, on)
         .values("user_id")
-        .annotate(done=Count("module_id", distinct=True))
-        .filter(done=len(ids))
+        .annotate(done=Count("module__translation_key", distinct=True))
+        .filter(done=required)
         .values_list("user_id", flat=True)
     )
 
 
 def current_completion(user, module, on=None):
-    """The completion that counts on ``on`` and expires last, or None."""
+    """The completion (any language) that counts on ``on`` and expires last, or None."""
     return (
-        valid_completions(on)
-        .filter(user=user, module=module)
+        valid_completions_of([module], on)
+        .filter(user=user)
         .order_by("expires_on", "completed_on", "id")
         .last()
     )
 
 
 def latest_completions(user, modules):
-    """{module id: the latest completion} for ``user`` (expired ones included). One query."""
+    """{module id: the latest completion of that module in any language} for ``user``
+    (expired ones included). One query."""
     latest = {}
     if not getattr(user, "pk", None):  # an anonymous visitor has none
         return latest
-    rows = Completion.objects.filter(user=user, module_id__in=_module_ids(modules)).order_by(
-        "completed_on", "id"
+    modules = list(modules)
+    key_of = _key_of(modules)
+    by_key = {}
+    rows = (
+        completions_of(modules)
+        .filter(user=user)
+        .annotate(key=F("module__translation_key"))
+        .order_by("completed_on", "id")
     )
     for completion in rows:
-        latest[completion.module_id] = completion
+        by_key[completion.key] = completion
+    for module_id, key in key_of.items():
+        if key in by_key:
+            latest[module_id] = by_key[key]
     return latest
 
 
@@ -192,9 +253,10 @@ def expiring_completions(within_days=EXPIRY_WARNING_DAYS, on=None):
     A completion already renewed (a later one expires later, or never) is left out.
     """
     day = _today(on)
-    renewed = Completion.objects.filter(user=OuterRef("user"), module=OuterRef("module")).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on"))
-    )
+    # Renewed in any language of the module.
+    renewed = Completion.objects.filter(
+        user=OuterRef("user"), module__translation_key=OuterRef("module__translation_key")
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
     return (
         valid_completions(day)
         .filter(expires_on__lte=day + timedelta(days=within_days))

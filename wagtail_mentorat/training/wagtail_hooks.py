@@ -14,6 +14,7 @@ from .. import ids
 from ..admin.access import ProgrammeScopedViewSetMixin
 from ..admin.menu import MENU_HOOK, ORDER
 from . import admin_views
+from .i18n import serve_in_the_pages_language
 from .models import (
     LearningPathPage,
     SessionRegistration,
@@ -32,6 +33,13 @@ def hide_restricted_training_pages(page, request, serve_args, serve_kwargs):
     if isinstance(page, (TrainingIndexPage, LearningPathPage, TrainingModulePage)):
         return refuse_restricted(page, request)
     return None
+
+
+@hooks.register("before_serve_page", order=-5)
+def serve_pages_in_their_language(page, request, serve_args, serve_kwargs):
+    """A page reached at its address in another language than the active one: redirected
+    to its translation, or served in its own language (``training.i18n``)."""
+    return serve_in_the_pages_language(page, request, serve_args, serve_kwargs)
 
 
 # ----------------------------------------------------------------- sessions

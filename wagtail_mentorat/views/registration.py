@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
 
 from .. import lifecycle
 from .. import registration as enrolment
 from ..auth import login_required
 from ..exceptions import RuleViolation
-from ..forms import RegistrationForm
+from ..forms import RegistrationForm, RoleForm
 from ..models import ParticipantProfile
 from ..templating import render
 
@@ -21,30 +22,87 @@ def _staff_of(user):
     )
 
 
+def _admin_add_programme_url(user):
+    """Where this person creates a programme in the admin, if they may."""
+    if not user.has_perm("wagtail_mentorat.add_programme"):
+        return ""
+    try:
+        return reverse("wagtailsnippets_wagtail_mentorat_programme:add")
+    except NoReverseMatch:
+        return ""
+
+
+def _no_programme(request, page, context, reasons=()):
+    """The empty state: no programme to register in, what to do next."""
+    context = {
+        **context,
+        "no_programme": True,
+        "closed_reasons": reasons,
+        "add_programme_url": _admin_add_programme_url(request.user),
+    }
+    return render(request, page.get_template(request), context)
+
+
+def _initial(profile, role):
+    """The person's own profile, to update it (never a manager's, for their staff)."""
+    if profile is None or role == RegistrationForm.ROLE_FOR_STAFF:
+        return {}
+    return {
+        "goals": profile.goals,
+        "availability": profile.availability,
+        "years_experience": profile.years_experience,
+        "discipline": profile.discipline,
+        "site": profile.site,
+        "unit": profile.unit,
+        "mentor_capacity": profile.mentor_capacity,
+        "expertise": list(profile.expertise.values_list("pk", flat=True)),
+    }
+
+
 @login_required
 def registration(request, page):
-    """Register as mentee or mentor, or register a member of one's staff (seed 001).
+    """Register as mentee or mentor, or register a member of one's staff (seed 001), in
+    two short steps that need no script: who registers (``?role=``), then only what that
+    role needs. The view only chooses the form; the rules are
+    :mod:`wagtail_mentorat.registration`'s and the lifecycle's.
 
     A second registration updates the profile instead of duplicating it; consent is
     recorded with the notice's version and the time. A manager registering a member of
-    their staff consents for nobody: the person confirms themself
-    (:mod:`wagtail_mentorat.registration`).
+    their staff consents for nobody: the person confirms themself.
     """
     profile = ParticipantProfile.objects.filter(user=request.user).first()
     staff = list(_staff_of(request.user))
-    initial = {}
-    if profile:
-        initial = {
-            "goals": profile.goals,
-            "availability": profile.availability,
-            "years_experience": profile.years_experience,
-            "discipline": profile.discipline,
-            "site": profile.site,
-            "unit": profile.unit,
-            "mentor_capacity": profile.mentor_capacity,
-            "expertise": list(profile.expertise.values_list("pk", flat=True)),
-        }
-    form = RegistrationForm(request.POST or None, staff=staff, initial=initial)
+    context = {"page": page, "self": page, "profile": profile, "staff": staff}
+    if not enrolment.open_programmes(requests=False).exists():
+        return _no_programme(request, page, context)
+
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = source.get("role")
+    manager = bool(staff)
+    if chosen is None:
+        # A person who registered before finds the role they registered with chosen.
+        initial = {}
+        if profile is not None and profile.consent_at is not None:
+            mentor, mentee = RegistrationForm.ROLE_MENTOR, RegistrationForm.ROLE_MENTEE
+            initial["role"] = mentor if profile.is_mentor else mentee
+        role_form = RoleForm(manager=manager, initial=initial)
+    else:
+        role_form = RoleForm({"role": chosen}, manager=manager)
+    if not role_form.is_bound or not role_form.is_valid():
+        # The first step (or a role that is not one, or not this person's: said, not a 500).
+        return render(request, page.get_template(request), {**context, "role_form": role_form})
+
+    role = role_form.cleaned_data["role"]
+    programmes = enrolment.open_programmes(requests=role != RegistrationForm.ROLE_MENTOR)
+    if not programmes.exists():
+        # Open programmes, none taking requests today: say when (no form to fill in vain).
+        return _no_programme(request, page, context, reasons=enrolment.closed_reasons())
+    form_class = RegistrationForm.for_role(role)
+    kwargs = {"programmes": programmes}
+    if role == RegistrationForm.ROLE_FOR_STAFF:
+        kwargs["staff"] = staff
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, initial=_initial(profile, role), **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             _register(request.user, page, form.cleaned_data)
@@ -53,11 +111,8 @@ def registration(request, page):
         else:
             messages.success(request, page.thank_you or "OK")
             return redirect("wagtail_mentorat:space")
-    return render(
-        request,
-        page.get_template(request),
-        {"page": page, "self": page, "form": form, "staff": staff, "profile": profile},
-    )
+    context.update(form=form, role=role)
+    return render(request, page.get_template(request), context)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from ..forms import (
     ReviewForm,
     SafetyConcernForm,
 )
+from ..ids import parse_id
 from ..matching import fallback
 from ..models import (
     MeetingMode,
@@ -234,14 +235,30 @@ def _do(action, pairing, user, form):
 NO_FORM_ACTIONS = {"accept", "accept_assignment"}
 
 
+def _failed_answer(pairing, form):
+    """The id of the open help request a refused answer was for, if it is one of this
+    pairing's (else None: the error is shown above the list)."""
+    pk = parse_id(form.data.get("help_request"))
+    if form.errors and any(h.pk == pk for h in pairing.open_help_requests):
+        return pk
+    return None
+
+
 @login_required
 def pairing_page(request, pk):
-    """The pairing's page, for its members only (404 for anyone else, whatever the id)."""
+    """The pairing's page, for its members only (404 for anyone else, whatever the id).
+
+    What it shows and which actions it takes come from one place, :func:`space.plan_for`:
+    an action the plan does not offer this person now is refused. After an action that
+    worked, the page is reloaded with its message, which takes the focus; after a refused
+    one, it is shown again (400) with the failing form's panel open and its error summary
+    on top, which takes the focus."""
     pairing = space.pairing_detail(pk, request.user)
     if pairing is None:
         raise Http404
     if pairing.kind == MentoringKind.CIRCLE:  # a circle of equals has its own page
         return redirect("wagtail_mentorat:circle", pk=pairing.pk)
+    plan = space.plan_for(pairing, request.user)
     action = request.POST.get("action") if request.method == "POST" else None
     forms = _forms(pairing, request.user, request.POST, action)
     if action:
@@ -249,6 +266,18 @@ def pairing_page(request, pk):
         if form is None and action not in NO_FORM_ACTIONS:
             messages.error(request, _("Unknown action."))
             return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
+        if not plan.offers(action):
+            messages.error(
+                request,
+                _("This action is not available now: the page shows what you can do."),
+            )
+            return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
+        if (
+            action == "review"
+            and form.is_valid()
+            and form.cleaned_data["kind"] not in plan.review_kinds
+        ):
+            form.add_error(None, _("This review is not expected now."))
         if form is None or form.is_valid():
             try:
                 messages.success(request, _do(action, pairing, request.user, form))
@@ -264,14 +293,18 @@ def pairing_page(request, pk):
         "pairing": pairing,
         "role": role,
         "is_mentor": space.is_mentor_role(role),
-        "steps": space.next_steps(pairing, request.user),
+        "plan": plan,
+        "steps": plan.steps,
+        "actions": plan.actions,
         "forms": forms,
         "posted": action,
         "others": [m for m in pairing.members.all() if m.user_id != request.user.pk],
-        "my_fit_check": next(
-            (f for f in pairing.fit_checks.all() if f.user_id == request.user.pk), None
-        ),
-        "review_kinds": {r.kind for r in pairing.reviews.all()},
+        "acceptances": pairing.agreement.current_acceptances()
+        if hasattr(pairing, "agreement")
+        else [],
+        "pending_reviews": space.pending_reviews(pairing),
+        # The open help request whose answer was refused: its form shows the errors.
+        "failed_answer": _failed_answer(pairing, forms["answer"]) if action == "answer" else None,
         "S": PairingState,
         "meeting_modes": MeetingMode.choices,
     }
@@ -286,6 +319,11 @@ def edit_meeting(request, pk, meeting_pk):
     meeting = pairing and next((m for m in pairing.meetings.all() if m.pk == meeting_pk), None)
     if meeting is None:
         raise Http404
+    if not space.plan_for(pairing, request.user).offers("meeting"):
+        messages.error(
+            request, _("This action is not available now: the page shows what you can do.")
+        )
+        return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
     form = MeetingForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -305,5 +343,14 @@ def edit_meeting(request, pk, meeting_pk):
             for message in error.messages:
                 messages.error(request, message)
     else:
-        messages.error(request, _("The meeting was not changed: check the fields."))
+        problems = " ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            if name in form.fields
+            else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
+        messages.error(
+            request,
+            _("The meeting was not changed: %(problems)s") % {"problems": problems},
+        )
     return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
