@@ -3,8 +3,11 @@ one mentee's suggestions from the command line, and capacity 0 (a willing mentor
 takes no new mentee now) the same in the import, the rules, suggestions and the cohort."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from tests.mentorat.conftest import ProgrammeFactory, person
 from wagtail_mentorat import lifecycle, rules
@@ -18,6 +21,7 @@ from wagtail_mentorat.models import ExpertiseArea, MentoringRequest, Participant
 from .conftest import HEADER, csv_file
 
 pytestmark = pytest.mark.django_db
+UserModel = get_user_model()
 
 REQUESTS = "email,programme,need,goals,urgency,expertise"
 
@@ -256,3 +260,55 @@ def test_import_accepts_capacity_zero_and_keeps_empty_as_the_default():
     assert result.written
     assert ParticipantProfile.objects.get(user__email="zero@example.org").mentor_capacity == 0
     assert ParticipantProfile.objects.get(user__email="vide@example.org").mentor_capacity is None
+
+
+# --- the admin screen ---------------------------------------------------------------------------
+
+
+def post_import(client, kind, data, dry_run):
+    form = {"kind": kind, "file": SimpleUploadedFile("cohorte.csv", data, content_type="text/csv")}
+    if dry_run:
+        form["dry_run"] = "on"
+    return client.post("/admin/mentorat/importer/", form)
+
+
+def test_the_import_screen_loads_requests_and_areas(cohort):
+    coordinator = cohort["coordinator"]
+    coordinator.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client = Client()
+    client.force_login(coordinator)
+    response = client.get("/admin/mentorat/importer/?kind=requests")
+    assert response.context["form"]["kind"].value() == "requests"
+    page = response.content.decode()
+    assert 'type="radio" name="kind" value="areas"' in page
+    assert "<code>programme</code>" in page and "<code>description</code>" in page
+
+    line = "alice@example.org,Accueil des nouveaux,Gérer des crises,,urgent,"
+    dry = post_import(client, "requests", csv_file(line, header=REQUESTS), dry_run=True)
+    assert dry.context["result"].created == 1
+    assert "ouvrirait 1 demande." in dry.content.decode()  # the coordinator's French
+    assert not MentoringRequest.objects.exists()
+    post_import(client, "requests", csv_file(line, header=REQUESTS), dry_run=False)
+    assert MentoringRequest.objects.get().urgency == MentoringRequest.Urgency.URGENT
+
+    # Another coordinator's programme: the line is refused and nothing is written.
+    other = f"bruno@example.org,{cohort['other'].pk},Besoin,,,"
+    refused = post_import(client, "requests", csv_file(other, header=REQUESTS), dry_run=False)
+    assert [error.column for error in refused.context["result"].errors] == ["programme"]
+    assert "Aucun programme que vous coordonnez" in refused.content.decode()
+    assert MentoringRequest.objects.count() == 1
+
+    areas = csv_file("Soins palliatifs,Fin de vie", header="name,description")
+    post_import(client, "areas", areas, dry_run=False)
+    assert ExpertiseArea.objects.get(name="Soins palliatifs").description == "Fin de vie"
+    unknown = post_import(client, "everything", areas, dry_run=False)
+    assert unknown.status_code == 200 and "kind" in unknown.context["form"].errors
+
+
+def test_a_participant_cannot_post_a_cohort(cohort):
+    client = Client()
+    client.force_login(UserModel.objects.get(username="alice"))
+    data = csv_file("alice@example.org,Accueil des nouveaux,Besoin,,,", header=REQUESTS)
+    response = post_import(client, "requests", data, dry_run=False)
+    assert response.status_code == 302  # to the admin login: no admin access
+    assert not MentoringRequest.objects.exists()
