@@ -269,19 +269,44 @@ def missing_training(programme, user, role):
     return missing_modules(user, required) if required else []
 
 
+def minutes_short(programme, users, role):
+    """{user id: minutes of training still missing} for those of ``users`` below the
+    programme's minimum for ``role`` (EEP standard 3); empty when there is no minimum."""
+    minimum = 60 * getattr(programme, f"{role}_training_hours", 0)
+    if not minimum:
+        return {}
+    from wagtail_mentorat.training.services import trained_minutes
+
+    done = trained_minutes(users)
+    short = {getattr(u, "pk", u): minimum - done.get(getattr(u, "pk", u), 0) for u in users}
+    return {user_id: minutes for user_id, minutes in short.items() if minutes > 0}
+
+
 def training_errors(programme, mentees, mentors):
     """Required training completed before matching (seed 002: staff well trained;
-    MENTOR: at least two hours before a match)."""
+    MENTOR: at least two hours before a match): the named modules, then the minimum of
+    hours."""
     errors = []
     for role, people in (("mentor", mentors), ("mentee", mentees)):
+        short = minutes_short(programme, people, role)
         for person in people:
+            name = person.get_full_name() or person.get_username()
             missing = missing_training(programme, person, role)
             if missing:
                 errors.append(
                     _("%(name)s has not completed the required training: %(modules)s.")
+                    % {"name": name, "modules": ", ".join(module.title for module in missing)}
+                )
+            if person.pk in short:
+                errors.append(
+                    _(
+                        "%(name)s needs %(minutes)s more minutes of training: the programme "
+                        "asks for %(hours)s hours of modules completed before matching."
+                    )
                     % {
-                        "name": person.get_full_name() or person.get_username(),
-                        "modules": ", ".join(module.title for module in missing),
+                        "name": name,
+                        "minutes": short[person.pk],
+                        "hours": getattr(programme, f"{role}_training_hours"),
                     }
                 )
     return errors

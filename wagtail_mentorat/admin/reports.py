@@ -13,14 +13,21 @@ from .display import LabelledExportMixin
 
 
 class BlockedByTraining:
-    """A row: a person who may not be matched in a programme until they train."""
+    """A row: a person who may not be matched in a programme until they train (named
+    modules, and the minutes still short of the programme's minimum of hours)."""
 
-    def __init__(self, programme, user, role, modules):
+    def __init__(self, programme, user, role, label, modules, minutes_short=0):
         self.programme = programme
         self.person = formatting.person_name(user)
         self.email = user.email
-        self.role = role
-        self.modules = ", ".join(module.title for module in modules)
+        self.role = label
+        parts = [module.title for module in modules]
+        if minutes_short:
+            parts.append(
+                _("%(minutes)s more minutes (minimum: %(hours)s hours)")
+                % {"minutes": minutes_short, "hours": getattr(programme, f"{role}_training_hours")}
+            )
+        self.modules = ", ".join(str(part) for part in parts)
 
 
 class BlockedFromMatchingReport(LabelledExportMixin, ReportView):
@@ -67,21 +74,26 @@ class BlockedFromMatchingReport(LabelledExportMixin, ReportView):
             p.user for p in ParticipantProfile.objects.filter(is_mentor=True).select_related("user")
         ]
         for programme in programmes.order_by("name"):
-            required = list(programme.mentor_training.all())
-            if required:
-                for user in mentors:
-                    missing = missing_modules(user, required)
-                    if missing:
-                        rows.append(BlockedByTraining(programme, user, _("mentor"), missing))
-            required = list(programme.mentee_training.all())
-            if required:
-                waiting = MentoringRequest.objects.filter(
+            waiting = [
+                request.mentee
+                for request in MentoringRequest.objects.filter(
                     programme=programme, status=MentoringRequest.Status.OPEN
                 ).select_related("mentee")
-                for request in waiting:
-                    missing = missing_modules(request.mentee, required)
-                    if missing:
+            ]
+            for role, label, people in (
+                ("mentor", _("mentor"), mentors),
+                ("mentee", _("mentee"), waiting),
+            ):
+                required = list(getattr(programme, f"{role}_training").all())
+                short = rules.minutes_short(programme, people, role)
+                if not required and not short:
+                    continue
+                for user in people:
+                    missing = missing_modules(user, required) if required else []
+                    if missing or user.pk in short:
                         rows.append(
-                            BlockedByTraining(programme, request.mentee, _("mentee"), missing)
+                            BlockedByTraining(
+                                programme, user, role, label, missing, short.get(user.pk, 0)
+                            )
                         )
         return rows

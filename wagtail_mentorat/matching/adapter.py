@@ -67,12 +67,19 @@ def _by_request(model, request_ids, order):
 
 
 def _trained(programme, role, user_ids):
+    """Ids of ``user_ids`` who meet the programme's training rules for ``role`` (the named
+    modules and the minimum of hours, as :func:`rules.training_errors`); None when the
+    programme asks for no training."""
     required = list(getattr(programme, f"{role}_training").all())
-    if not required:
+    hours = getattr(programme, f"{role}_training_hours", 0)
+    if not required and not hours:
         return None  # nobody is blocked
     from wagtail_mentorat.training.services import users_who_completed
 
-    return {row["user_id"] for row in users_who_completed(required)}
+    trained = set(user_ids)
+    if required:
+        trained &= {row["user_id"] for row in users_who_completed(required)}
+    return trained - set(rules.minutes_short(programme, list(trained), role))
 
 
 def _areas():

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from ..admin.people import PeopleByNameAdminForm
 from ..matching.widgets import WeightsWidget
 
 # Seed 004, "Responsabilités des mentorés / des mentors": the agreement's editable defaults.
@@ -34,8 +34,8 @@ CONFIDENTIALITY_CLAUSE = (
 )
 
 
-class ProgrammeAdminForm(WagtailAdminModelForm):
-    """A programme's coordinators are chosen among programme staff."""
+class ProgrammeAdminForm(PeopleByNameAdminForm):
+    """A programme's coordinators are chosen among programme staff, by name."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,6 +210,23 @@ class Programme(index.Indexed, models.Model):
         related_name="+",
         verbose_name=_("training a mentee completes before being matched"),
     )
+    # EEP standard 3 / MENTOR: a minimum of training time, whatever the modules, counted
+    # from the modules' estimated durations (each module once, in any language).
+    mentor_training_hours = models.PositiveSmallIntegerField(
+        _("minimum training of a mentor (hours)"),
+        default=0,
+        validators=[MaxValueValidator(200)],
+        help_text=_(
+            "Hours of training modules completed before being matched, counted from each "
+            "module's estimated duration. 0: no minimum. MENTOR recommends 2."
+        ),
+    )
+    mentee_training_hours = models.PositiveSmallIntegerField(
+        _("minimum training of a mentee (hours)"),
+        default=0,
+        validators=[MaxValueValidator(200)],
+        help_text=_("As for mentors. 0: no minimum."),
+    )
     mentee_responsibilities = models.TextField(
         _("mentee's responsibilities"), default=MENTEE_RESPONSIBILITIES
     )
@@ -265,7 +282,9 @@ class Programme(index.Indexed, models.Model):
                 FieldPanel("discipline_rule"),
                 FieldPanel("matching_weights", widget=WeightsWidget),
                 FieldPanel("mentor_training"),
+                FieldPanel("mentor_training_hours"),
                 FieldPanel("mentee_training"),
+                FieldPanel("mentee_training_hours"),
             ],
             heading=_("Pairing rules"),
         ),

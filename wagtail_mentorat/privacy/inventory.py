@@ -222,7 +222,8 @@ INVENTORY = {
          "mentor_min_years discipline_rule checkins_first_month checkin_interval_weeks "
          "matching_weights mentee_responsibilities mentor_responsibilities "
          "confidentiality_clause mentor_training mentee_training starts_on ends_on "
-         "recruitment_opens_on recruitment_closes_on": "everyone",
+         "recruitment_opens_on recruitment_closes_on mentor_training_hours "
+         "mentee_training_hours": "everyone",
          "coordinators": "staff"},
     ),
     "wagtail_mentorat.ExpertiseArea": _e(
