@@ -5,8 +5,8 @@ import pytest
 
 from home.demo_mentoring import SERVICE
 from wagtail_mentorat import lifecycle, rules
-from wagtail_mentorat.matching import adapter, scoring
 from wagtail_mentorat.exceptions import RuleViolation
+from wagtail_mentorat.matching import adapter, scoring
 from wagtail_mentorat.models import Programme
 from wagtail_mentorat.training.models import TrainingModulePage
 from wagtail_mentorat.training.services import record_completion
