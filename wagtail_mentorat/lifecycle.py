@@ -1214,5 +1214,7 @@ def next_checkin_due(pairing, today=None):
         timezone.localdate(pairing.assigned_at), pairing.programme.max_duration_months
     )
     schedule = checkin_schedule(pairing.programme, timezone.localdate(pairing.assigned_at), end)
-    done = pairing.checkins.count()
+    done = getattr(pairing, "checkin_count", None)  # annotated by listings
+    if done is None:
+        done = pairing.checkins.count()
     return schedule[done] if done < len(schedule) else None

@@ -144,6 +144,7 @@ def register_mentorat_log_actions(actions):
 from .circles import admin_views as circles_admin  # noqa
 from .imports import views as imports_admin  # noqa: E402,F401
 from .matching import weights as weights_admin  # noqa: E402,F401
+from .admin import checkins as checkins_admin  # noqa: E402,F401
 
 
 @hooks.register("after_create_snippet")
