@@ -8,13 +8,12 @@ import ast
 import functools
 import json
 import re
+import unicodedata
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import unicodedata
 
 import polib
 

@@ -22,6 +22,7 @@ from wagtail import hooks
 
 from .. import circles, ids, lifecycle, rules
 from ..admin.menu import MENU_HOOK, ORDER
+from ..admin.people import PersonChoiceField
 from ..exceptions import RuleViolation
 from ..imports.views import CoordinatorMenuItem
 from ..models import (
@@ -61,7 +62,7 @@ class OpenCircleForm(forms.Form):
         max_value=MAX_CAPACITY,
         initial=DEFAULT_CAPACITY,
     )
-    facilitator = forms.ModelChoiceField(
+    facilitator = PersonChoiceField(
         label=gettext_lazy("Facilitator (optional)"),
         required=False,
         queryset=get_user_model().objects.filter(is_active=True).order_by("last_name"),

@@ -87,33 +87,77 @@ class AttentionPanel(Component):
 
     def get_context_data(self, parent_context):
         from django.utils.translation import gettext as _
+        from django.utils.translation import ngettext
 
         from ..rules import coordinated_programmes
 
         user = parent_context["request"].user
         counts = attention(programmes=None if user.is_superuser else coordinated_programmes(user))
+        # Each label follows its count: "1 Pairing…", "2 Pairings…".
         items = [
             (
                 counts["first_contact"],
-                _("First contacts overdue"),
+                ngettext(
+                    "First contact overdue", "First contacts overdue", counts["first_contact"]
+                ),
                 _pairings_url("?overdue=first_contact"),
             ),
-            (counts["urgent"], _("Urgent help requests unanswered"), ""),
+            (
+                counts["urgent"],
+                ngettext(
+                    "Urgent help request unanswered",
+                    "Urgent help requests unanswered",
+                    counts["urgent"],
+                ),
+                "",
+            ),
             (counts["urgent_overdue"], _("… of which past their deadline"), ""),
-            (counts["midterm"], _("Mid-term reviews overdue"), _pairings_url("?overdue=midterm")),
-            (counts["final"], _("Final reviews overdue"), _pairings_url("?overdue=end")),
-            (counts["quiet"], _("Pairings with no meeting for too long"), ""),
+            (
+                counts["midterm"],
+                ngettext("Mid-term review overdue", "Mid-term reviews overdue", counts["midterm"]),
+                _pairings_url("?overdue=midterm"),
+            ),
+            (
+                counts["final"],
+                ngettext("Final review overdue", "Final reviews overdue", counts["final"]),
+                _pairings_url("?overdue=end"),
+            ),
+            (
+                counts["quiet"],
+                ngettext(
+                    "Pairing with no meeting for too long",
+                    "Pairings with no meeting for too long",
+                    counts["quiet"],
+                ),
+                "",
+            ),
             (
                 counts["proposed"],
-                _("Pairings waiting for approval"),
+                ngettext(
+                    "Pairing waiting for approval",
+                    "Pairings waiting for approval",
+                    counts["proposed"],
+                ),
                 _pairings_url("?state=proposed"),
             ),
             (
                 counts["closing"],
-                _("Closures waiting for approval"),
+                ngettext(
+                    "Closure waiting for approval",
+                    "Closures waiting for approval",
+                    counts["closing"],
+                ),
                 _pairings_url("?state=closing"),
             ),
-            (counts["extensions"], _("Extensions waiting for a decision"), ""),
+            (
+                counts["extensions"],
+                ngettext(
+                    "Extension waiting for a decision",
+                    "Extensions waiting for a decision",
+                    counts["extensions"],
+                ),
+                "",
+            ),
         ]
         total = sum(c for i, (c, _label, _url) in enumerate(items) if i != 2)
         return {

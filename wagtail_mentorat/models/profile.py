@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from ..admin.people import PeopleByNameAdminForm
+
 
 def default_languages():
     """The host's default language (``"fr"`` in a French intranet, ``"en"`` for ``"en-us"``).
@@ -116,6 +118,7 @@ class ParticipantProfile(index.Indexed, models.Model):
             heading=_("Consent"),
         ),
     ]
+    base_form_class = PeopleByNameAdminForm  # the superior is chosen by name
     search_fields = [
         index.SearchField("discipline"),
         index.SearchField("site"),

@@ -15,6 +15,7 @@ from wagtail_mentorat.admin.access import (
     ProgrammeScopedViewSetMixin,
 )
 from wagtail_mentorat.admin.menu import MENU_HOOK, ORDER
+from wagtail_mentorat.admin.people import PeopleByNameViewSetMixin
 from wagtail_mentorat.models import Disagreement
 
 from ..formatting import long_date, person_name, yes_no
@@ -116,7 +117,7 @@ class ReadAccessViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
 
 
-class LegalHoldViewSet(ProgrammeScopedViewSetMixin, ModelViewSet):
+class LegalHoldViewSet(PeopleByNameViewSetMixin, ProgrammeScopedViewSetMixin, ModelViewSet):
     name = "mentorat_legal_holds"
     model = LegalHold
     icon = "lock"
