@@ -380,7 +380,8 @@ def walked(django_db_setup, django_db_blocker):
                 client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
                 pages = walk.walk(client, starts + extra.get(role, []), LIMIT, shared=shared[code])
                 results[role, code] = (pages, report(role, code, pages, checks))
-                import os, pickle  # TEMP
+                import os
+                import pickle  # TEMP
 
                 if os.environ.get("WALK_DUMP"):
                     with open(f"/tmp/walkdump/{role}-{code}.pkl", "wb") as f:

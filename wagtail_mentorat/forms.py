@@ -35,12 +35,23 @@ class _IdChoiceMixin:
 
 
 class ProgrammeChoiceField(_IdChoiceMixin, forms.ModelChoiceField):
+    """The programmes offered (open ones only): a programme that closed meanwhile (or is
+    forged) is refused with the reason it takes no registration, not a bare “invalid
+    choice”."""
+
     def to_python(self, value):
         if value not in self.empty_values and not self._is_id(value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            closed = Programme.objects.filter(pk=parse_id(value)).first()
+            reason = closed and closed.recruitment_error(timezone.localdate())
+            if error.code != "invalid_choice" or not reason:
+                raise
+            raise forms.ValidationError(reason, code="closed") from None
 
 
 class AreasChoiceField(_IdChoiceMixin, forms.ModelMultipleChoiceField):
@@ -115,7 +126,12 @@ class RegistrationForm(forms.Form):
     role = None  # each role's form says which
 
     programme = ProgrammeChoiceField(
-        label=_("Programme"), queryset=Programme.objects.filter(is_active=True)
+        label=_("Programme"),
+        queryset=Programme.objects.filter(is_active=True),
+        error_messages={
+            "required": _("Choose a programme."),
+            "invalid_choice": _("Choose one of the programmes open for registration."),
+        },
     )
 
     def __init__(self, *args, programmes=None, **kwargs):
@@ -187,7 +203,11 @@ class MentorRegistrationForm(_OwnProfileFields, RegistrationForm):
     )
     expertise = _areas(_("Areas I master"))
     mentor_capacity = forms.IntegerField(
-        label=_("How many mentees at a time"), min_value=1, max_value=10, required=False
+        label=_("How many mentees at a time"),
+        min_value=0,
+        max_value=10,
+        required=False,
+        help_text=_("0: no new mentee for now. Empty: the programme's default."),
     )
     goals = forms.CharField(
         label=_("What I can offer a colleague"),

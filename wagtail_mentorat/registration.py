@@ -17,6 +17,7 @@ ledger lines are added when the app is installed.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Locale
 
@@ -64,11 +65,12 @@ def open_programmes(requests=True, today=None):
     """The programmes a person may register in: for a request (a mentee, or a manager for
     their staff) those taking requests ``today`` (:meth:`Programme.recruitment_error`, the
     rule's one place); for a mentor's offer (``requests=False``) every programme open to
-    new requests, whatever its recruitment dates."""
+    new requests that can still pair (not ended: :func:`rules.pairing_errors`), whatever
+    its recruitment dates, so mentors are ready when requests open or still wait."""
     programmes = Programme.objects.filter(is_active=True).order_by("name")
-    if not requests:
-        return programmes
     today = today or timezone.localdate()
+    if not requests:
+        return programmes.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
     taking = [p.pk for p in programmes if p.recruitment_error(today) is None]
     return programmes.filter(pk__in=taking)
 

@@ -85,7 +85,7 @@ def test_a_recent_meeting_is_not_quiet(busy):
 def test_panel_on_the_admin_home(coordinator_client, busy):
     html = coordinator_client.get("/admin/").content.decode()
     assert "Mentoring: needs attention today" in html
-    assert "First contacts overdue" in html
+    assert "First contact overdue" in html  # one, in the singular
     assert "?overdue=first_contact" in html
     assert "Urgent ?" not in html  # never the content
 

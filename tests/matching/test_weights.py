@@ -5,8 +5,8 @@ coordinators only. Non-default weights change the ranking."""
 import json
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation

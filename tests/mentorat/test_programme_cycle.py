@@ -46,6 +46,9 @@ def test_the_cycle_dates_must_be_in_order(db):
         ({"recruitment_opens_on": TODAY + DAY}, "takes requests from"),
         ({"recruitment_closes_on": TODAY - DAY}, "took requests until"),
         ({"ends_on": TODAY - DAY}, "took requests until"),
+        # Its last day takes no new pairing, so no request either.
+        ({"ends_on": TODAY}, "took requests until"),
+        ({"ends_on": TODAY + DAY}, None),
         ({"is_active": False}, "closed to new requests"),
         ({"recruitment_opens_on": TODAY, "recruitment_closes_on": TODAY}, None),
     ],
@@ -160,4 +163,4 @@ def test_members_are_reminded_30_and_7_days_before_the_programme_ends(active, pr
     assert rows.count() == 4
     subject, text, _html = outbox.render(rows.first())
     assert programme.name in subject
-    assert "will be closed the next day" in text and str(ends.year) in text
+    assert "sera clôturé le lendemain" in text and str(ends.year) in text  # in French

@@ -366,6 +366,8 @@ def test_programme_admin_names_coordinators_among_programme_staff(db):
             "mentor_min_years": 0,
             "discipline_rule": "any",
             "matching_weights": "{}",
+            "mentor_training_hours": 0,
+            "mentee_training_hours": 0,
             "mentee_responsibilities": "x",
             "mentor_responsibilities": "x",
             "confidentiality_clause": "x",

@@ -36,7 +36,20 @@ def test_a_mentee_registers_is_paired_agrees_meets_and_gets_an_answer(live_serve
         # The mentee registers.
         log_in(page, live_server, "mentore2", demo.DEMO_PASSWORD)
         page.goto(live_server.url + registration.url)
+        # Step 1: who registers; step 2 asks only what a mentee needs.
         page.check("input[name=role][value=mentee]")
+        page.click("form.mentorat-role-choice button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("[name=mentor_capacity], [name=staff_member]").count() == 0
+        # Sent empty, it is refused: the error summary takes the focus, its ring visible.
+        page.click("form.mentorat-registration button[type=submit]")
+        page.wait_for_load_state()
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement, s = getComputedStyle(e);"
+            " return [e.id, s.outlineStyle, s.borderTopStyle]; })()"
+        )
+        assert focused == ["error-summary", "solid", "solid"]
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         page.select_option("select[name=programme]", str(programme.pk))
         page.fill("textarea[name=need]", "Soins de plaies complexes, une cliente attend.")
         page.fill("textarea[name=goals]", "Devenir autonome en soins de plaies.")

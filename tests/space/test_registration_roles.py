@@ -366,3 +366,125 @@ def test_without_an_open_programme_a_coordinator_is_shown_where_to_create_one(
     link = soup.select_one("#no-programme a")
     assert "No programme is open for registration" in soup.get_text()
     assert link["href"] == "/admin/snippets/wagtail_mentorat/programme/add/"
+
+
+# --- a mentor's capacity -----------------------------------------------------------------------
+
+
+def _mentor_data(programme, **extra):
+    return {"role": "mentor", "programme": programme.pk, "years_experience": 12,
+            "consent": "on", **extra}  # fmt: skip
+
+
+def test_a_mentor_s_capacity_of_0_means_no_new_mentee_for_now(
+    cast, programme, page, english, login
+):
+    client = _in(login(cast["mentor"]), "en")
+    soup = _html(client.get(f"{english.url}?role=mentor"))
+    field = soup.select_one("#id_mentor_capacity")
+    assert field["min"] == "0"
+    help_text = soup.select_one(f"#{field['aria-describedby']}").get_text()
+    assert help_text == "0: no new mentee for now. Empty: the programme's default."
+    ParticipantProfile.objects.filter(user=cast["mentor"]).update(mentor_capacity=3)
+    assert client.post(english.url, _mentor_data(programme, mentor_capacity="0")).status_code == 302
+    assert ParticipantProfile.objects.get(user=cast["mentor"]).mentor_capacity == 0
+
+
+def test_a_mentor_who_empties_the_capacity_gets_the_programme_s_default(
+    cast, programme, page, login
+):
+    client = login(cast["mentor"])
+    assert client.post(page.url, _mentor_data(programme, mentor_capacity="2")).status_code == 302
+    soup = _html(client.get(f"{page.url}?role=mentor"))
+    assert soup.select_one("#id_mentor_capacity")["value"] == "2"  # shown to be changed
+    assert client.post(page.url, _mentor_data(programme, mentor_capacity="")).status_code == 302
+    assert ParticipantProfile.objects.get(user=cast["mentor"]).mentor_capacity is None
+
+
+@pytest.mark.parametrize("value", ["-1", "11", "deux"])
+def test_a_capacity_out_of_range_is_a_form_error(cast, programme, page, login, value):
+    client = login(cast["mentor"])
+    data = _mentor_data(programme, mentor_capacity=value)
+    _heading, items = _summary(_html(client.post(page.url, data)))
+    assert [href for href, _text in items] == ["#id_mentor_capacity"]
+    assert not MentorOffer.objects.exists()
+
+
+# --- programmes whose recruitment is closed ----------------------------------------------------
+
+
+def test_a_programme_whose_recruitment_closed_is_not_offered_for_a_request(
+    cast, programme, page, english, login
+):
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    closed = Programme.objects.create(name="Cohorte d'automne", recruitment_closes_on=past)
+    client = _in(login(cast["manager"]), "en")
+    for role in ("mentee", "for_staff"):
+        soup = _html(client.get(f"{english.url}?role={role}"))
+        options = [o["value"] for o in soup.select("select[name=programme] option")]
+        assert options == ["", str(programme.pk)], role
+    # Chosen anyway (a page left open, a forged id): refused with the reason, nothing done.
+    data = {"role": "for_staff", "staff_member": cast["mentee"].pk, "programme": closed.pk,
+            "need": "Aide", "urgency": "normal", "kind": "individual"}  # fmt: skip
+    _heading, items = _summary(_html(client.post(english.url, data)))
+    assert items == [
+        ("#id_programme", f"Programme: This programme took requests until {_day(past)}.")
+    ]
+    assert not MentoringRequest.objects.exists()
+
+
+def test_an_ended_programme_is_not_offered_to_mentors(cast, programme, page, english, login):
+    ended = Programme.objects.create(
+        name="Projet terminé", ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    client = _in(login(cast["mentor"]), "en")
+    soup = _html(client.get(f"{english.url}?role=mentor"))
+    options = [o["value"] for o in soup.select("select[name=programme] option")]
+    assert options == ["", str(programme.pk)]
+    _heading, items = _summary(_html(client.post(english.url, _mentor_data(ended))))
+    assert [href for href, _text in items] == ["#id_programme"]
+    assert "took requests until" in items[0][1]
+    assert not MentorOffer.objects.exists()
+
+
+def test_no_programme_chosen_is_said_clearly(cast, programme, page, english, login):
+    data = {"role": "mentee", "programme": "", "need": "Aide", "urgency": "normal",
+            "kind": "individual", "consent": "on"}  # fmt: skip
+    _heading, items = _summary(_html(_in(login(cast["mentee"]), "en").post(english.url, data)))
+    assert items == [("#id_programme", "Programme: Choose a programme.")]
+    data["programme"] = "abc"
+    _heading, items = _summary(_html(_in(login(cast["mentee"]), "en").post(english.url, data)))
+    expected = "Programme: Choose one of the programmes open for registration."
+    assert items == [("#id_programme", expected)]
+    assert not MentoringRequest.objects.exists()
+
+
+def test_when_every_programme_is_closed_the_page_says_why_before_any_question(
+    cast, programme, page, english, login
+):
+    ended = timezone.localdate() - datetime.timedelta(days=10)
+    Programme.objects.filter(pk=programme.pk).update(ends_on=ended)
+    client = _in(login(cast["mentee"]), "en")
+    for url in (english.url, f"{english.url}?role=mentor", f"{english.url}?role=mentee"):
+        soup = _html(client.get(url))
+        assert not soup.select("form.mentorat-registration, form.mentorat-role-choice"), url
+        empty = soup.select_one("#no-programme").get_text(" ", strip=True)
+        assert "No programme is open for registration" in empty
+        last_day = ended - datetime.timedelta(days=1)  # the end day takes no new pairing
+        assert f"{programme.name} — This programme took requests until {_day(last_day)}" in empty
+    response = client.post(english.url, _mentor_data(programme))
+    assert response.status_code == 200 and not MentorOffer.objects.exists()
+
+
+def test_a_mentee_with_nothing_open_yet_may_change_their_answer(cast, programme, page, login):
+    soon = timezone.localdate() + datetime.timedelta(days=30)
+    Programme.objects.filter(pk=programme.pk).update(recruitment_opens_on=soon)
+    soup = _html(_in(login(cast["mentee"]), "fr").get(f"{page.url}?role=mentee"))
+    assert soup.select_one("#no-programme") is not None
+    assert soup.select_one("#registration-step a")["href"] == page.url
+
+
+def _day(date):
+    from django.utils.formats import date_format
+
+    return date_format(date)

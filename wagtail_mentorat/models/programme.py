@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
@@ -324,7 +324,10 @@ class Programme(index.Indexed, models.Model):
             return _("This programme takes requests from %(date)s.") % {
                 "date": date_format(self.recruitment_opens_on)
             }
-        last_day = min(d for d in (self.recruitment_closes_on, self.ends_on, date.max) if d)
+        # The programme's last day takes no new pairing (rules.pairing_errors): requests
+        # close the day before at the latest.
+        last_before_end = self.ends_on - timedelta(days=1) if self.ends_on else None
+        last_day = min(d for d in (self.recruitment_closes_on, last_before_end, date.max) if d)
         if today > last_day:
             return _("This programme took requests until %(date)s.") % {
                 "date": date_format(last_day)

@@ -73,8 +73,11 @@ def registration(request, page):
     profile = ParticipantProfile.objects.filter(user=request.user).first()
     staff = list(_staff_of(request.user))
     context = {"page": page, "self": page, "profile": profile, "staff": staff}
-    if not enrolment.open_programmes(requests=False).exists():
-        return _no_programme(request, page, context)
+    if not (
+        enrolment.open_programmes(requests=False).exists() or enrolment.open_programmes().exists()
+    ):
+        # None at all, or none any role can register in any more: say which and why.
+        return _no_programme(request, page, context, reasons=enrolment.closed_reasons())
 
     source = request.POST if request.method == "POST" else request.GET
     chosen = source.get("role")
@@ -95,7 +98,9 @@ def registration(request, page):
     role = role_form.cleaned_data["role"]
     programmes = enrolment.open_programmes(requests=role != RegistrationForm.ROLE_MENTOR)
     if not programmes.exists():
-        # Open programmes, none taking requests today: say when (no form to fill in vain).
+        # Open programmes, none taking requests today: say when (no form to fill in vain),
+        # and offer to change the answer (a mentor may register before requests open).
+        context["role"] = role
         return _no_programme(request, page, context, reasons=enrolment.closed_reasons())
     form_class = RegistrationForm.for_role(role)
     kwargs = {"programmes": programmes}
@@ -138,7 +143,9 @@ def _register(user, page, data):
         profile.years_experience = data["years_experience"]
     if role == RegistrationForm.ROLE_MENTOR:
         profile.is_mentor = True
-        profile.mentor_capacity = data.get("mentor_capacity") or profile.mentor_capacity
+        # The field shows the current capacity: 0 is "no new mentee for now", empty the
+        # programme's default (None), so the value is taken as given, 0 included.
+        profile.mentor_capacity = data.get("mentor_capacity")
     profile.save()
     enrolment.record_consent(profile, page.privacy_notice_version)
     if data.get("expertise"):
