@@ -13,6 +13,7 @@ from wagtail_mentorat.models import (
     ClosureReason,
     ExpertiseArea,
     MentoringRequest,
+    MentorOffer,
     Pairing,
     ParticipantProfile,
     Programme,
@@ -250,6 +251,33 @@ def ensure_people(users):
     return users
 
 
+# The demo's mentor pool: (username, programme, decision). Sophie approved the mentors;
+# Nathalie, who mentors in the counsellors' service, applied to the CISSS programme too
+# and waits for a decision, so the "Mentor pool" screen has something to decide.
+MENTOR_POOL = [
+    ("mentor1", CISSS, MentorOffer.Status.APPROVED),
+    ("mentor1", SERVICE, MentorOffer.Status.APPROVED),
+    ("mentor2", CISSS, MentorOffer.Status.APPROVED),
+    ("mentor2", SERVICE, MentorOffer.Status.APPROVED),
+    ("mentor3", SERVICE, MentorOffer.Status.APPROVED),
+    ("mentor3", CISSS, MentorOffer.Status.APPLIED),
+    ("mentor4", CISSS, MentorOffer.Status.APPROVED),
+    ("mentor4", SERVICE, MentorOffer.Status.APPROVED),
+]
+
+
+def ensure_mentor_pool(programmes, users):
+    """The demo mentors apply through the lifecycle and the coordinator decides, so the
+    pool's rules apply to the demo too."""
+    for username, name, status in MENTOR_POOL:
+        programme, mentor = programmes[name], users[username]
+        if MentorOffer.objects.filter(programme=programme, mentor=mentor).exists():
+            continue
+        offer = lifecycle.offer_to_mentor(programme, mentor)
+        if status != MentorOffer.Status.APPLIED:
+            lifecycle.decide_offer(offer, users["coordination"], status)
+
+
 def _back(pairing, days, **extra):
     """Move a demo pairing's clock ``days`` into the past."""
     shift = datetime.timedelta(days=days)
@@ -368,6 +396,7 @@ def ensure_pairings(programmes, users):
     lifecycle.request_closure(
         pairing, users["mentor4"], kind=ClosureKind.PLANNED, reason=ClosureReason.OBJECTIVES_MET
     )
+    lifecycle.confirm_closure(pairing, users["mentore4"])  # both judge them attained
     lifecycle.close_pairing(pairing, boss)
 
 
@@ -512,6 +541,7 @@ def build(users):
     # Julien coordinates the counsellors' service only: the CISSS's pairings are not his.
     programmes[SERVICE].coordinators.add(users["coordination2"])
     ensure_people(users)
+    ensure_mentor_pool(programmes, users)
     ensure_pairings(programmes, users)
     ensure_registered_by_manager(programmes[CISSS], users)
     ensure_manager_decisions(programmes, users)

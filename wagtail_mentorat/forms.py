@@ -189,6 +189,48 @@ class MenteeRegistrationForm(_OwnProfileFields, RegistrationForm):
         "years_experience", "discipline", "site", "unit", "consent",
     ]  # fmt: skip
 
+    def __init__(self, *args, manager_for=None, **kwargs):
+        """``manager_for``: the person registering, when their manager is asked (none on
+        file and a programme offered where managers pair: :func:`registration.asks_for_manager`)."""
+        super().__init__(*args, **kwargs)
+        self.manager_for = manager_for
+        if manager_for is not None:
+            self.fields["manager_email"] = forms.EmailField(
+                label=_("My manager's email address"),
+                required=False,
+                max_length=254,
+                help_text=_(
+                    "In programmes where the manager makes the pairing, your manager pairs "
+                    "you with a mentor: without their name on file, nobody could."
+                ),
+            )
+            self.order_fields(["programme", "manager_email"])
+
+    def clean(self):
+        from .exceptions import RuleViolation
+        from .registration import manager_by_email
+        from .rules import only_managers_pair
+
+        data = super().clean()
+        if self.manager_for is None:
+            return data
+        email, programme = data.get("manager_email"), data.get("programme")
+        if email:
+            try:
+                data["manager"] = manager_by_email(self.manager_for, email)
+            except RuleViolation as error:
+                self.add_error("manager_email", error.messages)
+        elif programme is not None and only_managers_pair(programme):
+            if "manager_email" not in self.errors:
+                self.add_error(
+                    "manager_email",
+                    _(
+                        "In this programme, your manager makes the pairing: give their email "
+                        "address."
+                    ),
+                )
+        return data
+
 
 class MentorRegistrationForm(_OwnProfileFields, RegistrationForm):
     """A person offers to accompany colleagues: experience, areas and capacity."""

@@ -15,10 +15,12 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
-from . import rules
+from . import formatting, rules
 from .dates import add_months, midpoint
 from .exceptions import RuleViolation
 from .models import (
@@ -27,6 +29,7 @@ from .models import (
     AgreementAcceptance,
     AgreementObjective,
     CheckIn,
+    ClosureConfirmation,
     ClosureKind,
     ClosureReason,
     ContactAfterClosure,
@@ -54,6 +57,8 @@ from .signals import pairing_event, pairing_event_in_transaction
 
 S = PairingState
 NOT_PREMATURE = (ClosureReason.OBJECTIVES_MET, ClosureReason.REMATCH)
+# Who says the objectives are attained before the manager approves (seed 001).
+CONFIRMING_ROLES = (MemberRole.MENTEE, MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR)
 LOG_PREFIX = "wagtail_mentorat."
 
 
@@ -180,16 +185,185 @@ def open_request(
     return request
 
 
+# --- the mentor pool (issue 17) ------------------------------------------------------------
+
+POOL = MentorOffer.Status
+# A coordinator's decisions on an offer, each with the statuses it may follow.
+OFFER_DECISIONS = {
+    POOL.APPROVED: (POOL.APPLIED, POOL.TRAINING, POOL.PAUSED),
+    POOL.TRAINING: (POOL.APPLIED, POOL.APPROVED, POOL.PAUSED),
+    POOL.PAUSED: (POOL.APPROVED, POOL.TRAINING),
+    POOL.RETIRED: (POOL.APPLIED, POOL.APPROVED, POOL.TRAINING, POOL.PAUSED),
+}
+# How far ahead a mentor may say they take no new mentee (they can say it again later).
+UNAVAILABLE_MAX_DAYS = 730
+
+
+def _offer_closed(programme):
+    """Why ``programme`` takes no new mentor, or None (closed, or ended)."""
+    if not programme.is_active:
+        return _("This programme is closed: it takes no new mentor.")
+    if programme.ends_on and timezone.localdate() >= programme.ends_on:
+        return _("This programme ends on %(date)s: it takes no new pairing.") % {
+            "date": date_format(programme.ends_on)
+        }
+    return None
+
+
 @transaction.atomic
 def offer_to_mentor(programme, mentor, note=""):
+    """``mentor`` applies to mentor in ``programme`` (MENTOR's standard 2: mentors are
+    screened): an applied offer, in the programme's pool once one of its coordinators
+    approves it (:func:`decide_offer`). Applying again updates the note; a retired mentor
+    applies anew; an offer waiting, approved, asked to train or paused keeps its status
+    (the coordinator's decision stands)."""
+    closed = _offer_closed(programme)
+    if closed:
+        raise RuleViolation(closed, code="closed")
     profile, _created = ParticipantProfile.objects.get_or_create(user=mentor)
     if not profile.is_mentor:
         profile.is_mentor = True
         profile.save(update_fields=["is_mentor"])
-    offer, _created = MentorOffer.objects.update_or_create(
-        programme=programme, mentor=mentor, defaults={"note": note, "is_active": True}
+    note = (note or "").strip()
+    offer, created = MentorOffer.objects.get_or_create(
+        programme=programme, mentor=mentor, defaults={"note": note, "status": POOL.APPLIED}
+    )
+    if not created:
+        offer = MentorOffer.objects.select_for_update().get(pk=offer.pk)
+        fields = []
+        if note and note != offer.note:
+            offer.note = note
+            fields.append("note")
+        if offer.status == POOL.RETIRED:
+            offer.status, offer.decided_by, offer.decided_at = POOL.APPLIED, None, None
+            fields += ["status", "decided_by", "decided_at"]
+        if not fields:
+            return offer
+        offer.save(update_fields=fields)
+    log(instance=offer, action=LOG_PREFIX + "offer_applied", user=mentor)
+    return offer
+
+
+def _check_decision(offer, actor, status, coordinator=None, profile=rules.UNLOADED):
+    """``coordinator`` and ``profile``, when a listing already has them, save a query."""
+    if coordinator is None:
+        coordinator = rules.is_coordinator(actor, offer.programme_id)
+    if not coordinator:
+        raise RuleViolation(
+            _("Only the programme's coordinators decide who mentors in it."), code="not_allowed"
+        )
+    if status not in OFFER_DECISIONS:
+        raise RuleViolation(_("Choose a decision."), code="decision")
+    if offer.status == status:
+        raise RuleViolation(
+            _("This offer is already “%(status)s”.") % {"status": offer.get_status_display()},
+            code="invalid_transition",
+        )
+    if offer.status not in OFFER_DECISIONS[status]:
+        if offer.status == POOL.RETIRED:
+            message = _(
+                "This mentor retired from the programme's pool: they apply again from their "
+                "mentoring space first."
+            )
+        else:
+            message = _(
+                "Only an approved mentor, or one asked to train first, can be paused: "
+                "decide on the application instead."
+            )
+        raise RuleViolation(message, code="invalid_transition")
+    if status == POOL.APPROVED:
+        errors = rules.approval_errors(offer.programme, offer.mentor, profile)
+        if errors:
+            raise RuleViolation(errors, code="pool_rules")
+
+
+def offer_refusal(offer, actor, status):
+    """Why :func:`decide_offer` would refuse ``status`` now, or None (a screen says it
+    instead of offering the button)."""
+    return _refusal(_check_decision, offer, actor, status)
+
+
+def offer_refusals(offers, actor):
+    """{offer id: {decision: why refused, or None}} for a listing: one query per programme
+    whatever the number of offers (their mentors' profiles loaded with them, as
+    ``select_related("mentor__mentorat_profile")``)."""
+    coordinating = {}
+    result = {}
+    for offer in offers:
+        if offer.programme_id not in coordinating:
+            coordinating[offer.programme_id] = rules.is_coordinator(actor, offer.programme_id)
+        try:
+            profile = offer.mentor.mentorat_profile
+        except ParticipantProfile.DoesNotExist:
+            profile = None
+        result[offer.pk] = {
+            status: _refusal(
+                _check_decision, offer, actor, status, coordinating[offer.programme_id], profile
+            )
+            for status in OFFER_DECISIONS
+        }
+    return result
+
+
+@transaction.atomic
+def decide_offer(offer, actor, status):
+    """A coordinator of the offer's programme approves the mentor (the programme's
+    minimum years of experience and discipline rule checked), asks them to train first,
+    pauses or retires them. Only an approved mentor is suggested and paired; pairings in
+    progress go on whatever the decision."""
+    offer = MentorOffer.objects.select_for_update().select_related("programme", "mentor").get(
+        pk=offer.pk
+    )
+    _check_decision(offer, actor, status)
+    offer.status, offer.decided_by, offer.decided_at = status, actor, _now()
+    offer.save(update_fields=["status", "decided_by", "decided_at"])
+    log(
+        instance=offer,
+        action=LOG_PREFIX + "offer_decided",
+        user=actor,
+        data={"status": status, "mentor": offer.mentor_id},
     )
     return offer
+
+
+@transaction.atomic
+def set_unavailable(target, actor, until):
+    """The mentor takes no new mentee up to ``until`` included (None: taking mentees
+    again), for one offer or, given their profile, in every programme they offer to mentor
+    in. They stay in the pool and their pairings go on. Returns the offers changed."""
+    if isinstance(target, ParticipantProfile):
+        mentor_id, offers = target.user_id, MentorOffer.objects.filter(mentor_id=target.user_id)
+    else:
+        mentor_id, offers = target.mentor_id, MentorOffer.objects.filter(pk=target.pk)
+    if actor is None or actor.pk != mentor_id:
+        raise RuleViolation(
+            _("Only the mentor themself says when they take new mentees."), code="not_allowed"
+        )
+    today = timezone.localdate()
+    if until is not None and until < today:
+        raise RuleViolation(
+            _("Choose today or a later date, or no date to take mentees again."), code="date"
+        )
+    if until is not None and until > today + datetime.timedelta(days=UNAVAILABLE_MAX_DAYS):
+        raise RuleViolation(
+            _("Choose a date within two years: you can push it back later."), code="date"
+        )
+    offers = list(offers.exclude(status=POOL.RETIRED).select_for_update().order_by("pk"))
+    if not offers:
+        raise RuleViolation(
+            _("You do not offer to mentor in any programme yet: apply first."), code="no_offer"
+        )
+    for offer in offers:
+        if offer.unavailable_until != until:
+            offer.unavailable_until = until
+            offer.save(update_fields=["unavailable_until"])
+            log(
+                instance=offer,
+                action=LOG_PREFIX + "offer_unavailable",
+                user=actor,
+                data={"until": until.isoformat() if until else None},
+            )
+    return offers
 
 
 @transaction.atomic
@@ -732,6 +906,37 @@ def report_safety_concern(pairing, actor, description):
     return concern
 
 
+def _check_acknowledge(concern, actor):
+    pairing = concern.pairing
+    if not (
+        rules.is_manager_of(actor, pairing.mentee)
+        or rules.is_coordinator(actor, pairing.programme_id)
+    ):
+        raise RuleViolation(
+            _("Only the mentee's manager or programme staff can acknowledge this concern."),
+            code="not_allowed",
+        )
+
+
+def acknowledge_refusal(concern, actor):
+    """Why :func:`acknowledge_safety_concern` would refuse ``actor``, or None."""
+    return _refusal(_check_acknowledge, concern, actor)
+
+
+@transaction.atomic
+def acknowledge_safety_concern(concern, actor):
+    """The mentee's manager (or programme staff) says the concern was read and taken in
+    hand. Set once: acknowledging again changes nothing and logs nothing."""
+    _check_acknowledge(concern, actor)
+    now = _now()
+    if SafetyConcern.objects.filter(pk=concern.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now
+    ):
+        _record(concern.pairing, "safety_concern_acknowledged", actor, {"concern": concern.pk})
+    concern.refresh_from_db(fields=["acknowledged_at"])
+    return concern
+
+
 @transaction.atomic
 def ask_for_help(pairing, actor, question, urgent=False, client_waiting=False):
     """The mentee asks; the mentor answers within the programme's deadline (seed 004). In
@@ -853,6 +1058,82 @@ def raise_disagreement(pairing, actor, description, topic=Disagreement.Topic.REL
     return disagreement
 
 
+def _check_disagreement_staff(disagreement, actor):
+    """Programme staff of the disagreement's programme handle it (seed 001: the APPR)."""
+    if not rules.is_coordinator(actor, disagreement.pairing.programme_id):
+        raise RuleViolation(
+            _("Only the staff of this programme handle its disagreements."), code="not_allowed"
+        )
+    if disagreement.status == Disagreement.Status.RESOLVED:
+        raise RuleViolation(_("This disagreement is already resolved."), code="resolved")
+
+
+def _check_take(disagreement, actor):
+    _check_disagreement_staff(disagreement, actor)
+    if disagreement.handled_by_id is not None and disagreement.handled_by_id == actor.pk:
+        raise RuleViolation(_("You are already handling this disagreement."), code="yours")
+
+
+def take_refusal(disagreement, actor):
+    """Why :func:`take_disagreement` would refuse ``actor`` now, or None."""
+    return _refusal(_check_take, disagreement, actor)
+
+
+def resolve_refusal(disagreement, actor):
+    """Why :func:`resolve_disagreement` would refuse ``actor`` now (the note aside), or None."""
+    return _refusal(_check_disagreement_staff, disagreement, actor)
+
+
+def _locked_disagreement(disagreement):
+    """The disagreement re-read under a row lock: resolving twice at once resolves once."""
+    return Disagreement.objects.select_for_update().get(pk=disagreement.pk)
+
+
+@transaction.atomic
+def take_disagreement(disagreement, actor):
+    """A coordinator of the programme says "I'll handle it": open -> in progress. Another
+    coordinator may take over one in progress (a handover); a resolved one stays closed."""
+    disagreement = _locked_disagreement(disagreement)
+    _check_take(disagreement, actor)
+    previous = disagreement.handled_by_id
+    disagreement.status = Disagreement.Status.IN_PROGRESS
+    disagreement.handled_by = actor
+    disagreement.save(update_fields=["status", "handled_by"])
+    _record(
+        disagreement.pairing,
+        "disagreement_taken",
+        actor,
+        {"disagreement": disagreement.pk, "previous": previous},
+    )
+    return disagreement
+
+
+@transaction.atomic
+def resolve_disagreement(disagreement, actor, note):
+    """Programme staff record how it was handled (``note``: for programme staff alone) and
+    close it; the person who raised it is told that it was handled, never how."""
+    disagreement = _locked_disagreement(disagreement)
+    _check_disagreement_staff(disagreement, actor)
+    note = (note or "").strip()
+    if not note:
+        raise RuleViolation(
+            _("Write how the disagreement was handled: programme staff alone will read it."),
+            code="note_required",
+        )
+    disagreement.status = Disagreement.Status.RESOLVED
+    disagreement.handled_by = disagreement.handled_by or actor
+    disagreement.resolution_note = note
+    disagreement.resolved_at = _now()
+    disagreement.save(update_fields=["status", "handled_by", "resolution_note", "resolved_at"])
+    _record(
+        disagreement.pairing,
+        "disagreement_handled",
+        actor,
+        {"disagreement": disagreement.pk, "raised_by": disagreement.raised_by_id},
+    )
+    return disagreement
+
+
 @transaction.atomic
 def record_checkin(
     pairing,
@@ -914,13 +1195,7 @@ def rematch_wanted(pairing):
     )
 
 
-@transaction.atomic
-def rematch(pairing, actor):
-    """Close the pairing as "not the right fit" and put the mentee's request back in
-    matching: a rematch, never counted as a failure (MENTOR standard 5). The previous
-    mentors stay excluded for this mentee (``rules.pairing_errors`` and matching read the
-    closure). Programme staff or the mentee's manager decide; no review is asked."""
-    pairing = _locked(pairing)
+def _check_rematch(pairing, actor):
     _require_state(
         pairing,
         [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING],
@@ -929,6 +1204,31 @@ def rematch(pairing, actor):
     if _is_circle(pairing):
         raise RuleViolation(_("A peer support circle has no mentee to rematch."), code="circle")
     _require_manager_or_coordinator(pairing, actor)
+
+
+def _refusal(check, *args):
+    """The sentence ``check`` would refuse with, or None: a screen says it instead of
+    offering an action the rules refuse."""
+    try:
+        check(*args)
+    except RuleViolation as refused:
+        return " ".join(refused.messages)
+    return None
+
+
+def rematch_refusal(pairing, actor):
+    """Why :func:`rematch` would refuse ``actor`` now, or None."""
+    return _refusal(_check_rematch, pairing, actor)
+
+
+@transaction.atomic
+def rematch(pairing, actor):
+    """Close the pairing as "not the right fit" and put the mentee's request back in
+    matching: a rematch, never counted as a failure (MENTOR standard 5). The previous
+    mentors stay excluded for this mentee (``rules.pairing_errors`` and matching read the
+    closure). Programme staff or the mentee's manager decide; no review is asked."""
+    pairing = _locked(pairing)
+    _check_rematch(pairing, actor)
     now = _now()
     pairing.state = S.CLOSED
     pairing.closure_requested_at = pairing.closure_requested_at or now
@@ -1005,20 +1305,30 @@ def decide_extension(extension, actor, approve):
     return extension
 
 
-@transaction.atomic
-def transfer_mentee(pairing, actor, *, site=None, unit=None, superior=None):
-    """The mentee moves to another unit, site or manager; the pairing and its history stay
-    (seed 002). The new manager and the mentors are told (event ``transferred``)."""
-    pairing = _locked(pairing)
+def _check_transfer(pairing, actor):
     _require_state(
         pairing,
         [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING],
         _("The mentee cannot be transferred now: the pairing is “%(state)s”."),
     )
     _require_manager_or_coordinator(pairing, actor)
-    mentee = pairing.mentee
-    if mentee is None:
+    if pairing.mentee is None:
         raise RuleViolation(_("A peer support circle has no mentee to transfer."), code="no_mentee")
+
+
+def transfer_refusal(pairing, actor):
+    """Why :func:`transfer_mentee` would refuse ``actor`` now (before the new unit, site
+    and manager are known), or None."""
+    return _refusal(_check_transfer, pairing, actor)
+
+
+@transaction.atomic
+def transfer_mentee(pairing, actor, *, site=None, unit=None, superior=None):
+    """The mentee moves to another unit, site or manager; the pairing and its history stay
+    (seed 002). The new manager and the mentors are told (event ``transferred``)."""
+    pairing = _locked(pairing)
+    _check_transfer(pairing, actor)
+    mentee = pairing.mentee
     profile, _created = ParticipantProfile.objects.select_for_update().get_or_create(user=mentee)
     mentor_ids = {m.pk for m in pairing.mentors}
     if superior is not None:
@@ -1080,11 +1390,22 @@ def request_closure(
         [S.CONTACTED, S.ACTIVE],
         _("Closure cannot be requested now: the pairing is “%(state)s”."),
     )
-    if not (
-        rules.is_coordinator(actor, pairing.programme_id)
-        or rules.is_manager_of(actor, pairing.mentee)
-    ):
-        _require_member(pairing, actor)
+    is_member = pairing.members.filter(user=actor).exists()
+    is_manager = rules.is_manager_of(actor, pairing.mentee)
+    if not (is_member or is_manager):
+        if not rules.is_coordinator(actor, pairing.programme_id):
+            _require_member(pairing, actor)
+        if kind == ClosureKind.PLANNED and not _is_circle(pairing):
+            # Seed 001: the members judge the objectives attained and the manager
+            # approves; programme staff end a pairing for the documented unplanned
+            # reasons only.
+            raise RuleViolation(
+                _(
+                    "Programme staff end a pairing for an unplanned reason only: a planned "
+                    "ending is asked by its members and approved by the manager."
+                ),
+                code="planned_by_staff",
+            )
     if reason not in ClosureReason.values:
         raise RuleViolation(_("Choose the reason for closing from the list."), code="reason")
     if kind not in ClosureKind.values:
@@ -1104,7 +1425,44 @@ def request_closure(
     pairing.rematch_wanted = rematch_wanted or reason == ClosureReason.REMATCH
     pairing.exit_questions_done = exit_questions_done
     pairing.save()
+    if reason == ClosureReason.OBJECTIVES_MET and is_member:
+        ClosureConfirmation.objects.get_or_create(pairing=pairing, user=actor)
     _record(pairing, "closure_requested", actor, {"reason": reason, "kind": kind})
+    return pairing
+
+
+def closure_unconfirmed(pairing):
+    """The members who have not yet said the objectives are attained, when the pairing
+    ends for that reason (seed 001: the mentee and the mentor judge it, then the manager
+    approves); empty otherwise."""
+    if pairing.closure_reason != ClosureReason.OBJECTIVES_MET or _is_circle(pairing):
+        return []
+    # .all(): listings prefetch both (space.pairings_for, managed_pairings).
+    confirmed = {c.user_id for c in pairing.closure_confirmations.all()}
+    return [
+        member.user
+        for member in pairing.members.all()
+        if member.role in CONFIRMING_ROLES and member.user_id not in confirmed
+    ]
+
+
+@transaction.atomic
+def confirm_closure(pairing, actor):
+    """A member agrees that the objectives are attained (the other asked for the closure).
+    Confirming twice changes nothing."""
+    pairing = _locked(pairing)
+    _require_member(pairing, actor)
+    _require_state(
+        pairing, [S.CLOSING], _("There is no closure to confirm: the pairing is “%(state)s”.")
+    )
+    if pairing.closure_reason != ClosureReason.OBJECTIVES_MET:
+        raise RuleViolation(
+            _("This closure is not for attained objectives: there is nothing to confirm."),
+            code="nothing_to_confirm",
+        )
+    created = ClosureConfirmation.objects.get_or_create(pairing=pairing, user=actor)[1]
+    if created:
+        _record(pairing, "closure_confirmed", actor)
     return pairing
 
 
@@ -1120,7 +1478,24 @@ def close_pairing(pairing, actor):
         [S.CLOSING],
         _("Only a pairing whose closure was requested can be closed; this one is “%(state)s”."),
     )
-    _require_manager_or_coordinator(pairing, actor)
+    waiting = closure_unconfirmed(pairing)
+    if waiting:
+        raise RuleViolation(
+            ngettext(
+                "%(names)s has not yet confirmed that the objectives are attained.",
+                "%(names)s have not yet confirmed that the objectives are attained.",
+                len(waiting),
+            )
+            % {"names": get_text_list([formatting.person_name(u) for u in waiting], _("and"))},
+            code="unconfirmed",
+        )
+    # A planned ending is the manager's approval (seed 001); programme staff decide only
+    # when the mentee has no manager on file, or for an unplanned ending.
+    _require_manager_or_coordinator(
+        pairing,
+        actor,
+        manager_only=pairing.closure_kind == ClosureKind.PLANNED and not _is_circle(pairing),
+    )
     final = pairing.reviews.filter(kind=ProgressReview.Kind.FINAL).first()
     if pairing.closure_kind == ClosureKind.PLANNED and pairing.programme.final_review_required:
         if final is None:

@@ -16,12 +16,15 @@ ledger lines are added when the app is installed.
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from . import conf, lifecycle
+from . import conf, lifecycle, rules
+from .exceptions import RuleViolation
 from .models import (
     MentoringKind,
     MentoringRequest,
@@ -81,6 +84,48 @@ def closed_reasons(today=None):
     today = today or timezone.localdate()
     programmes = Programme.objects.filter(is_active=True).order_by("name")
     return [(p, p.recruitment_error(today)) for p in programmes if p.recruitment_error(today)]
+
+
+def asks_for_manager(profile, programmes):
+    """Whether a mentee's registration asks for their manager: none is on file and one
+    of ``programmes`` is paired by the mentee's manager only, where without a manager
+    nobody could pair the request (issue 17)."""
+    if profile is not None and profile.superior_id is not None:
+        return False
+    return any(rules.only_managers_pair(programme) for programme in programmes)
+
+
+def manager_by_email(person, email):
+    """The active person of the directory whose address is ``email``, to record as
+    ``person``'s manager; a :class:`RuleViolation` that says what to do otherwise."""
+    found = list(get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)[:2])
+    if not found:
+        raise RuleViolation(
+            _(
+                "Nobody in the directory has this email address: check it, or ask programme "
+                "staff to register your manager."
+            ),
+            code="manager_unknown",
+        )
+    if len(found) > 1:
+        raise RuleViolation(
+            _(
+                "Several people have this email address: ask programme staff to register "
+                "your manager."
+            ),
+            code="manager_ambiguous",
+        )
+    manager = found[0]
+    if manager.pk == person.pk:
+        raise RuleViolation(
+            _("This is your own address: give your manager's."), code="manager_self"
+        )
+    if person.pk in rules.superior_chain(manager.pk):
+        raise RuleViolation(
+            _("This person reports to you: give the address of your own manager."),
+            code="manager_cycle",
+        )
+    return manager
 
 
 @transaction.atomic

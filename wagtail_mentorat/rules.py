@@ -13,6 +13,7 @@ from .models import (
     OCCUPYING_STATES,
     ClosureReason,
     MemberRole,
+    MentorOffer,
     PairingMember,
     ParticipantProfile,
     Programme,
@@ -185,6 +186,7 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
                 )
                 % {"name": name}
             )
+    errors.extend(pool_errors(programme, mentors))
     taken = places_taken([m.pk for m in mentors], exclude_pairing=pairing)
     for mentor in mentors:
         name = mentor.get_full_name() or mentor.get_username()
@@ -225,17 +227,7 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
                         % {"name": name}
                     )
         if profile.years_experience < programme.mentor_min_years:
-            errors.append(
-                _(
-                    "%(name)s has %(years)s years of experience; this programme asks for at "
-                    "least %(min)s."
-                )
-                % {
-                    "name": name,
-                    "years": profile.years_experience,
-                    "min": programme.mentor_min_years,
-                }
-            )
+            errors.append(_years_error(programme, name, profile.years_experience))
         capacity = mentor_capacity(programme, profile)
         if taken.get(mentor.pk, 0) + len(mentees) > capacity:
             errors.append(
@@ -257,6 +249,94 @@ def pairing_errors(programme, mentees, mentors, cross_discipline_reason="", pair
             errors.append(
                 _("This mentor and this mentee already ended a pairing as not the right fit.")
             )
+    return errors
+
+
+def _years_error(programme, name, years):
+    return _(
+        "%(name)s has %(years)s years of experience; this programme asks for at least %(min)s."
+    ) % {"name": name, "years": years, "min": programme.mentor_min_years}
+
+
+def pool_errors(programme, mentors, today=None):
+    """Why each of ``mentors`` may take no new mentee in ``programme`` now (one query): only
+    a mentor whose offer the programme's coordinators approved (the mentor pool), and not
+    while they said they take none (``unavailable_until``, that day included)."""
+    today = today or timezone.localdate()
+    offers = {
+        mentor_id: (status, until)
+        for mentor_id, status, until in MentorOffer.objects.filter(
+            programme=programme, mentor__in=[m.pk for m in mentors]
+        ).values_list("mentor_id", "status", "unavailable_until")
+    }
+    pool = MentorOffer.Status
+    errors = []
+    for mentor in mentors:
+        name = mentor.get_full_name() or mentor.get_username()
+        status, until = offers.get(mentor.pk, (None, None))
+        if status == pool.APPROVED:
+            if until is not None and until >= today:
+                errors.append(
+                    _("%(name)s takes no new mentee until %(date)s.")
+                    % {"name": name, "date": date_format(until)}
+                )
+        elif status == pool.APPLIED:
+            errors.append(
+                _(
+                    "%(name)s applied to mentor in this programme: one of its coordinators "
+                    "approves them first (the mentor pool)."
+                )
+                % {"name": name}
+            )
+        elif status == pool.TRAINING:
+            errors.append(
+                _(
+                    "%(name)s was asked to train before mentoring in this programme: a "
+                    "coordinator approves them afterwards."
+                )
+                % {"name": name}
+            )
+        elif status == pool.PAUSED:
+            errors.append(
+                _("%(name)s is paused in this programme's mentor pool.") % {"name": name}
+            )
+        else:
+            errors.append(
+                _(
+                    "%(name)s is not in this programme's mentor pool: they apply to mentor in "
+                    "it and one of its coordinators approves them."
+                )
+                % {"name": name}
+            )
+    return errors
+
+
+UNLOADED = object()  # a profile not read yet (None: the person has none)
+
+
+def approval_errors(programme, user, profile=UNLOADED):
+    """What stops approving ``user`` as a mentor of ``programme``: the programme's minimum
+    years of experience (seed 001: an experienced mentor) and, where the programme requires
+    the mentee's discipline, a discipline on the profile."""
+    name = user.get_full_name() or user.get_username()
+    if profile is UNLOADED:
+        profile = ParticipantProfile.objects.filter(user=user).first()
+    if profile is None:
+        return [_("%(name)s has no mentoring profile yet.") % {"name": name}]
+    errors = []
+    if profile.years_experience < programme.mentor_min_years:
+        errors.append(_years_error(programme, name, profile.years_experience))
+    if (
+        programme.discipline_rule == Programme.DisciplineRule.REQUIRED
+        and not profile.discipline.strip()
+    ):
+        errors.append(
+            _(
+                "%(name)s has no discipline on their profile, and this programme pairs "
+                "mentors of the mentee's discipline only."
+            )
+            % {"name": name}
+        )
     return errors
 
 
@@ -316,3 +396,48 @@ def check_pairing(programme, mentees, mentors, cross_discipline_reason="", pairi
     errors = pairing_errors(programme, mentees, mentors, cross_discipline_reason, pairing)
     if errors:
         raise RuleViolation(errors, code="pairing_rules")
+
+
+# --- who may pair a waiting request (issue 17: no request reaches a dead end) ----------------
+
+
+def only_managers_pair(programme):
+    """The mentee's manager makes the pairing and nobody else (seed 001, the CISSS
+    default): a mentee with no manager on file cannot be paired until one is registered."""
+    return programme.who_pairs == Programme.WhoPairs.MANAGER
+
+
+def pairing_access(actor, programme, mentee_ids):
+    """{mentee id: (may, reason, nobody)} for the screens that offer to pair: whether
+    ``actor`` may pair each mentee alone in ``programme`` as :func:`check_can_pair` decides
+    (the test suite holds both to the same verdicts), the sentence that says why not, and
+    whether nobody at all can (the manager pairs and none is on file). Two queries whatever
+    the number of mentees."""
+    mentee_ids = list(mentee_ids)
+    as_staff = programme.who_pairs != Programme.WhoPairs.MANAGER and is_coordinator(
+        actor, programme
+    )
+    chains = superior_chains(mentee_ids) if not as_staff else {}
+    managers_pair = programme.who_pairs != Programme.WhoPairs.COORDINATOR
+    who = programme.get_who_pairs_display().lower()
+    result = {}
+    for mentee_id in mentee_ids:
+        if as_staff:
+            result[mentee_id] = (True, "", False)
+            continue
+        manager_id = (chains.get(mentee_id) or [None])[0]
+        if managers_pair and manager_id is not None and manager_id == getattr(actor, "pk", None):
+            result[mentee_id] = (True, "", False)
+        elif only_managers_pair(programme) and manager_id is None:
+            reason = _(
+                "In this programme, pairings are made by the mentee's manager, and this "
+                "person has no manager on file: nobody can pair this request until their "
+                "manager is registered in their profile."
+            )
+            result[mentee_id] = (False, reason, True)
+        else:
+            reason = _(
+                "In this programme, pairings are made by %(who)s. Ask them to make this pairing."
+            ) % {"who": who}
+            result[mentee_id] = (False, reason, False)
+    return result

@@ -12,7 +12,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import formatting
+from . import formatting, lifecycle
 from .circles.messaging import unread_counts
 from .models import (
     AgreementAcceptance,
@@ -101,6 +101,7 @@ def pairings_for(user):
                 to_attr="open_help_requests",
             ),
             Prefetch("reviews", queryset=ProgressReview.objects.all()),
+            "closure_confirmations",
         )
         .annotate(
             has_objectives=Exists(
@@ -163,6 +164,7 @@ def pairing_detail(pk, user):
             "reviews",
             "extensions",
             "fit_checks",
+            "closure_confirmations",
         )
         .first()
     )
@@ -382,7 +384,26 @@ def plan_for(pairing, user, now=None):
         actions.add("closure")
 
     if state == S.CLOSING:
-        steps.append(Step(_("The closure waits for the manager's approval.")))
+        unconfirmed = lifecycle.closure_unconfirmed(pairing)
+        if any(person.pk == user.pk for person in unconfirmed):
+            steps.append(Step(_("Confirm that the objectives are attained, or say why not.")))
+            actions.add("confirm_closure")
+        elif unconfirmed:
+            steps.append(
+                Step(
+                    _(
+                        "The closure waits for %(names)s to confirm that the objectives "
+                        "are attained."
+                    )
+                    % {
+                        "names": get_text_list(
+                            [formatting.person_name(p) for p in unconfirmed], _("and")
+                        )
+                    }
+                )
+            )
+        else:
+            steps.append(Step(_("The closure waits for the manager's approval.")))
 
     if state in (S.PROPOSED, S.APPROVED, *FOLLOW_UP) and (pairing.score_breakdown or {}).get(
         "reasons"
@@ -423,6 +444,7 @@ def managed_pairings(manager):
             Prefetch("members", queryset=PairingMember.objects.select_related("user")),
             Prefetch("extensions", to_attr="all_extensions"),
             Prefetch("reviews"),
+            "closure_confirmations",
         )
         .annotate(meeting_count=Count("meetings", distinct=True))
         .order_by("state", "-proposed_at")
@@ -441,7 +463,9 @@ def manager_asks(pairing):
     if pairing.state == S.PROPOSED:
         return {"pairing"}
     if pairing.state == S.CLOSING:
-        return {"closure"}
+        # The members confirm attained objectives first (seed 001): until then the
+        # manager's approval would be refused, so it is not asked.
+        return set() if lifecycle.closure_unconfirmed(pairing) else {"closure"}
     agreement = getattr(pairing, "agreement", None)
     if (
         pairing.state == S.CONTACTED

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from . import ids  # noqa: F401 (registers <mentorat_id:…>)
 from .circles import urls as circle_urls
-from .views import manager, personal, preferences, space
+from .views import manager, offers, personal, preferences, space
 from .views.agreement import agreement_print
 
 app_name = "wagtail_mentorat"
@@ -28,6 +28,7 @@ urlpatterns = [
     path("calendrier/nouvelle-adresse/", personal.calendar_reset, name="calendar_reset"),
     path("calendrier/<str:token>.ics", personal.calendar_feed, name="calendar"),
     path("mes-donnees/", personal.my_data, name="my_data"),
+    path("mentorer/", offers.my_offers, name="my_offers"),
     *circle_urls.urlpatterns,
 ]
 

@@ -74,6 +74,10 @@ LOG_ACTIONS = {
     "extension_refused": (_("Refuse an extension"), _("Extension refused")),
     "transferred": (_("Transfer the mentee"), _("Mentee transferred")),
     "closure_requested": (_("Ask to close"), _("Closure requested")),
+    "closure_confirmed": (
+        _("Confirm the objectives attained"),
+        _("Objectives attained: confirmed"),
+    ),
     "closed": (_("Close a pairing"), _("Pairing closed")),
 }
 
@@ -145,6 +149,9 @@ from .circles import admin_views as circles_admin  # noqa
 from .imports import views as imports_admin  # noqa: E402,F401
 from .matching import weights as weights_admin  # noqa: E402,F401
 from .admin import checkins as checkins_admin  # noqa: E402,F401
+from .admin import pairings as pairings_admin  # noqa: E402,F401
+from .admin import pool as pool_admin  # noqa: E402,F401
+from .admin import disagreements as disagreements_admin  # noqa: E402,F401
 
 
 @hooks.register("after_create_snippet")

@@ -170,8 +170,10 @@ def dataset(year_programme, coordinator):
     )
     _review(a, e1, "midterm", at(2024, 4, 18), 4)
     _review(a, e1, "final", at(2024, 7, 15), 5, ["fully", "mostly"])
-    lifecycle.request_closure(a, coord, kind="planned", reason="objectives_met")
-    lifecycle.close_pairing(a, coord)
+    # Seed 001: both members judge the objectives attained, then the manager approves.
+    lifecycle.request_closure(a, e1, kind="planned", reason="objectives_met")
+    lifecycle.confirm_closure(a, m1)
+    lifecycle.close_pairing(a, manager)
     _dates(
         a,
         assigned_at=at(2024, 1, 20),
@@ -214,8 +216,8 @@ def dataset(year_programme, coordinator):
     Extension.objects.filter(pk=extension.pk).update(requested_at=at(2024, 9, 1))
     c.refresh_from_db()
     _review(c, e3, "final", at(2024, 10, 5), 3, ["partly"])
-    lifecycle.request_closure(c, coord, kind="planned", reason="planned_end")
-    lifecycle.close_pairing(c, coord)
+    lifecycle.request_closure(c, m1, kind="planned", reason="planned_end")
+    lifecycle.close_pairing(c, manager)
     _dates(
         c,
         assigned_at=at(2024, 3, 31),

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone, translation
 
 from wagtail_mentorat import lifecycle, rules
-from wagtail_mentorat.models import Pairing, ParticipantProfile, Programme
+from wagtail_mentorat.models import MentorOffer, Pairing, ParticipantProfile, Programme
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -47,6 +47,27 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
         if create:
             self.coordinators.set(extracted if extracted is not None else coordinator_ids())
 
+    @factory.post_generation
+    def pool(self, create, extracted, **kwargs):
+        """Everyone with a profile is an approved mentor of the programme (as before the
+        mentor pool), unless the test says ``pool=False``."""
+        if create and extracted is not False:
+            join_pool(ParticipantProfile.objects.values_list("user_id", flat=True), [self])
+
+
+def join_pool(user_ids, programmes=None):
+    """Approved offers to mentor for ``user_ids`` in ``programmes`` (default: every
+    existing one); an existing offer is left as it is."""
+    programmes = Programme.objects.all() if programmes is None else programmes
+    MentorOffer.objects.bulk_create(
+        [
+            MentorOffer(programme=programme, mentor_id=user_id, status=MentorOffer.Status.APPROVED)
+            for programme in programmes
+            for user_id in user_ids
+        ],
+        ignore_conflicts=True,
+    )
+
 
 def coordinator_ids():
     return list(rules.programme_staff().filter(is_superuser=False).values_list("pk", flat=True))
@@ -62,9 +83,14 @@ def make_coordinator(user, programmes=None):
     return get_user_model().objects.get(pk=user.pk)
 
 
-def person(username, superior=None, **profile):
+def person(username, superior=None, pool=True, **profile):
+    """A person with a profile, an approved mentor of every existing programme (those
+    ProgrammeFactory makes later include them) unless ``pool=False``: the tests written
+    before the mentor pool pair whoever they need."""
     user = UserFactory(username=username)
     ProfileFactory(user=user, superior=superior, **profile)
+    if pool:
+        join_pool([user.pk])
     return user
 
 

@@ -425,10 +425,18 @@ def test_closure_reasons_hold_no_sanction(active, cast):
 
 
 def test_planned_closure_needs_the_final_review_then_the_manager(active, cast):
-    # Seed 001: "prend fin ... suite à l'approbation du gestionnaire", with a final review.
+    # Seed 001: "prend fin lorsque le mentoré et le mentor jugent que les objectifs ont été
+    # atteints, suite à l'approbation du gestionnaire", with a final review.
     lifecycle.request_closure(
         active, cast["mentee"], kind=ClosureKind.PLANNED, reason=ClosureReason.OBJECTIVES_MET
     )
+    with pytest.raises(RuleViolation, match="not yet confirmed"):
+        lifecycle.close_pairing(active, cast["manager"])
+    with pytest.raises(RuleViolation):
+        lifecycle.confirm_closure(active, cast["manager"])  # a member's word, not the manager's
+    lifecycle.confirm_closure(active, cast["mentor"])
+    lifecycle.confirm_closure(active, cast["mentor"])  # twice changes nothing
+    assert active.closure_confirmations.count() == 2
     with pytest.raises(RuleViolation, match="final review"):
         lifecycle.close_pairing(active, cast["manager"])
     review = lifecycle.submit_review(active, cast["mentee"], ProgressReview.Kind.FINAL, 5)
@@ -591,3 +599,38 @@ def test_check_ins_twice_in_the_first_month_then_monthly(cast, programme, active
     first_due = lifecycle.next_checkin_due(active)
     lifecycle.record_checkin(active, cast["coordinator"], "mentor", timezone.localdate(), 4)
     assert lifecycle.next_checkin_due(active) > first_due
+
+
+def test_programme_staff_end_a_pairing_for_an_unplanned_reason_only(active, cast):
+    """Seed 001 and issue 17: a coordinator may close for the documented unplanned reasons
+    only; a planned ending is the members' and the manager's."""
+    with pytest.raises(RuleViolation, match="unplanned reason only"):
+        lifecycle.request_closure(
+            active,
+            cast["coordinator"],
+            kind=ClosureKind.PLANNED,
+            reason=ClosureReason.OBJECTIVES_MET,
+        )
+    active.refresh_from_db()
+    assert active.state == PairingState.ACTIVE
+    lifecycle.request_closure(
+        active,
+        cast["coordinator"],
+        kind=ClosureKind.UNPLANNED,
+        reason=ClosureReason.MENTOR_UNAVAILABLE,
+        exit_questions_done=True,
+    )
+    assert lifecycle.closure_unconfirmed(active) == []  # nothing to confirm for that reason
+    with pytest.raises(RuleViolation, match="nothing to confirm"):
+        lifecycle.confirm_closure(active, cast["mentee"])
+    assert lifecycle.close_pairing(active, cast["coordinator"]).state == PairingState.CLOSED
+
+
+def test_a_planned_ending_is_the_managers_approval_not_staffs(active, cast):
+    lifecycle.request_closure(
+        active, cast["mentor"], kind=ClosureKind.PLANNED, reason=ClosureReason.PLANNED_END
+    )
+    lifecycle.submit_review(active, cast["mentee"], ProgressReview.Kind.FINAL, 4)
+    with pytest.raises(RuleViolation, match="manager"):
+        lifecycle.close_pairing(active, cast["coordinator"])
+    assert lifecycle.close_pairing(active, cast["manager"]).state == PairingState.CLOSED

@@ -131,7 +131,7 @@ def test_listings_exports_and_choosers_leave_out_another_programme(scene):
     assert cisss_pairings and service_pairings
 
     def exported_ids(client):
-        response = client.get(f"{SNIPPETS}/pairing/?export=csv")
+        response = client.get(f"{SNIPPETS}/pairing/?export=csv&kind=all")
         assert response.status_code == 200
         body = b"".join(response.streaming_content).decode("utf-8-sig")
         return {int(row[0]) for row in list(csv.reader(io.StringIO(body)))[1:]}

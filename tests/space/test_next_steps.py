@@ -384,6 +384,7 @@ def test_a_closed_pairing_shows_no_future_review_and_no_form(active, cast, login
     lifecycle.request_closure(
         active, cast["mentor"], kind=ClosureKind.PLANNED, reason=ClosureReason.OBJECTIVES_MET
     )
+    lifecycle.confirm_closure(active, cast["mentee"])
     lifecycle.close_pairing(active, cast["manager"])
     active.refresh_from_db()
     assert active.midterm_review_due > timezone.localdate()
@@ -570,3 +571,29 @@ def test_in_a_browser_the_focus_lands_on_the_result_of_each_action(live_server, 
         css, panel, _open = page.evaluate(focused)
         assert "mentorat-alerts" in css and panel is None
         assert Meeting.objects.filter(pairing=active).count() == 1
+
+
+def test_the_other_member_confirms_attained_objectives_before_the_manager_is_asked(
+    active, cast, login
+):
+    """Seed 001: both members judge the objectives attained, then the manager approves.
+    The page offers the confirmation to the member who has not given it, tells the other
+    whom the closure waits for, and the manager is asked only once both confirmed."""
+    lifecycle.submit_review(active, cast["mentee"], ProgressReview.Kind.FINAL, 5)
+    lifecycle.request_closure(
+        active, cast["mentor"], kind=ClosureKind.PLANNED, reason=ClosureReason.OBJECTIVES_MET
+    )
+    manager = login(cast["manager"])
+    manager_url = reverse("wagtail_mentorat:manager")
+    waiting = manager.get(manager_url).content.decode()
+    assert "Approuver la clôture" not in waiting and "attend que les membres" in waiting
+    mentor_html = login(cast["mentor"]).get(pairing_url(active)).content.decode()
+    assert 'value="confirm_closure"' not in mentor_html
+    assert "attend que" in mentor_html  # whom it waits for, in French
+    mentee = login(cast["mentee"])
+    assert 'value="confirm_closure"' in mentee.get(pairing_url(active)).content.decode()
+    response = mentee.post(pairing_url(active), {"action": "confirm_closure"})
+    assert response.status_code == 302
+    assert active.closure_confirmations.filter(user=cast["mentee"]).exists()
+    assert 'value="confirm_closure"' not in mentee.get(pairing_url(active)).content.decode()
+    assert lifecycle.closure_unconfirmed(active) == []

@@ -237,7 +237,7 @@ def test_one_error_is_said_in_the_singular_in_english(cast, programme, page, eng
     assert items == [
         ("#id_years_experience", "Years of experience: Say how many years of experience you have.")
     ]
-    assert not MentorOffer.objects.exists()
+    assert not MentorOffer.objects.filter(status=MentorOffer.Status.APPLIED).exists()
 
 
 def test_an_option_group_is_reached_by_its_first_option(cast, programme, page, login, area):
@@ -407,7 +407,7 @@ def test_a_capacity_out_of_range_is_a_form_error(cast, programme, page, login, v
     data = _mentor_data(programme, mentor_capacity=value)
     _heading, items = _summary(_html(client.post(page.url, data)))
     assert [href for href, _text in items] == ["#id_mentor_capacity"]
-    assert not MentorOffer.objects.exists()
+    assert not MentorOffer.objects.filter(status=MentorOffer.Status.APPLIED).exists()
 
 
 # --- programmes whose recruitment is closed ----------------------------------------------------
@@ -444,7 +444,7 @@ def test_an_ended_programme_is_not_offered_to_mentors(cast, programme, page, eng
     _heading, items = _summary(_html(client.post(english.url, _mentor_data(ended))))
     assert [href for href, _text in items] == ["#id_programme"]
     assert "took requests until" in items[0][1]
-    assert not MentorOffer.objects.exists()
+    assert not MentorOffer.objects.filter(status=MentorOffer.Status.APPLIED).exists()
 
 
 def test_no_programme_chosen_is_said_clearly(cast, programme, page, english, login):
@@ -473,7 +473,10 @@ def test_when_every_programme_is_closed_the_page_says_why_before_any_question(
         last_day = ended - datetime.timedelta(days=1)  # the end day takes no new pairing
         assert f"{programme.name} — This programme took requests until {_day(last_day)}" in empty
     response = client.post(english.url, _mentor_data(programme))
-    assert response.status_code == 200 and not MentorOffer.objects.exists()
+    assert (
+        response.status_code == 200
+        and not MentorOffer.objects.filter(status=MentorOffer.Status.APPLIED).exists()
+    )
 
 
 def test_a_mentee_with_nothing_open_yet_may_change_their_answer(cast, programme, page, login):

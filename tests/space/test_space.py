@@ -133,7 +133,10 @@ def test_bad_registration_input_is_refused_without_saving(
 ):
     response = login(cast["mentee"]).post(registration_page.url, registration_data(programme, bad))
     assert response.status_code == 200
-    assert not MentoringRequest.objects.exists() and not MentorOffer.objects.exists()
+    assert (
+        not MentoringRequest.objects.exists()
+        and not MentorOffer.objects.filter(status=MentorOffer.Status.APPLIED).exists()
+    )
 
 
 # --- the dashboard ---------------------------------------------------------------------------

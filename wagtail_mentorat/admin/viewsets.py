@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import HistoryView, SnippetViewSet, SnippetViewSetGroup
 
-from ..filters import PairingFilterSet
 from ..models import (
     Agreement,
     ExpertiseArea,
@@ -18,6 +17,7 @@ from ..models import (
     ParticipantProfile,
     Programme,
 )
+from . import pairings as pairings_admin
 from .access import (
     IdCheckedChooserViewSet,
     PermissionCheckedChooserViewSet,
@@ -151,16 +151,16 @@ class MentoringRequestViewSet(MentoratSnippetViewSet):
 
 
 class PairingViewSet(MentoratSnippetViewSet):
+    """Mentoring pairings by their members' names, circles apart (the "type" filter); each
+    row leads to the pairing's staff page (:mod:`wagtail_mentorat.admin.pairings`)."""
+
     model = Pairing
     icon = "group"
     menu_label = _("Pairings")
-    filterset_class = PairingFilterSet
+    index_view_class = pairings_admin.PairingIndexView
+    filterset_class = pairings_admin.PairingListFilterSet
     list_display = [
-        Column("id", label=_("Pairing")),
-        "programme",
-        person_column("mentee", _("Mentee")),
-        person_column("primary_mentor", _("Mentor")),
-        "state",
+        *pairings_admin.list_display(),
         field_column(Pairing, "first_contact_due"),
         field_column(Pairing, "planned_end"),
         field_column(Pairing, "premature"),

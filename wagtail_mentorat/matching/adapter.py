@@ -5,6 +5,8 @@ from collections import defaultdict
 from functools import lru_cache
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import lifecycle, rules
@@ -15,6 +17,7 @@ from ..models import (
     MemberRole,
     MentorDecline,
     MentoringRequest,
+    MentorOffer,
     MentorPreference,
     PairingMember,
     ParticipantProfile,
@@ -87,12 +90,23 @@ def _areas():
     return {pk: (name, stems(name)) for pk, name in ExpertiseArea.objects.values_list("pk", "name")}
 
 
-def load_mentors(programme):
-    """The programme's possible mentors (profiles willing to mentor) as plain data: four
-    queries whatever their number, with no model instances to build."""
+def load_mentors(programme, today=None):
+    """The programme's possible mentors as plain data: four queries whatever their number,
+    with no model instances to build. Only its mentor pool counts: profiles willing to
+    mentor whose offer in ``programme`` a coordinator approved, and who take mentees today
+    (``unavailable_until`` empty or past; the same as :func:`rules.pool_errors`). A full
+    mentor stays, excluded by the scoring with its reason."""
+    today = today or timezone.localdate()
+    in_pool = MentorOffer.objects.filter(
+        Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today),
+        programme=programme,
+        mentor_id=OuterRef("user_id"),
+        status=MentorOffer.Status.APPROVED,
+    )
     # Privacy: people who withdrew their consent to matching are left out (a subquery).
     profiles = exclude_withdrawn(
-        ParticipantProfile.objects.filter(is_mentor=True, user__is_active=True), Purpose.MATCHING
+        ParticipantProfile.objects.filter(Exists(in_pool), is_mentor=True, user__is_active=True),
+        Purpose.MATCHING,
     )
     rows = list(
         profiles.values_list(

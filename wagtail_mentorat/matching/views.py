@@ -1,13 +1,20 @@
 """The coordinators' matching workbench in the Wagtail admin: waiting requests,
 explained suggestions, one-click assignment through the lifecycle, the cohort proposal
-to accept line by line, and supply against demand by area."""
+to accept line by line, pairings with several mentors or a group of mentees, and supply
+against demand by area.
+
+No request reaches a dead end (issue 17): the rules say, per request, whether the person
+may pair it (:func:`rules.pairing_access`); where they may not, no button is offered but the
+reason and what to do, and requests nobody can pair are counted at the top."""
 
 import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +24,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import ids, lifecycle, rules
 from ..admin.naming import NamedPageMixin
 from ..exceptions import RuleViolation
+from ..formatting import person_name
 from ..models import (
+    MemberRole,
     MentorDecline,
+    MentoringKind,
     MentoringRequest,
     MentorPreference,
     Pairing,
@@ -32,6 +42,19 @@ UNMATCHED = {
     "no_eligible_mentor": gettext_lazy("no eligible mentor"),
     "capacity": gettext_lazy("every eligible mentor is at capacity"),
 }
+SECONDARY_SLOTS = 3  # additional mentors offered at once in the team form
+MAX_TEXT = 1000
+
+
+def _admin_url(user, model, pk):
+    """The admin edit page of a ``model`` record, if ``user`` may change it there."""
+    label = model._meta.label_lower.replace(".", "_")
+    if not user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"):
+        return ""
+    try:
+        return reverse(f"wagtailsnippets_{label}:edit", args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 class CoordinatorOnlyMixin:
@@ -95,16 +118,44 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             .order_by("created_at")
         ):
             declines.setdefault(decline.request_id, []).append(decline)
+        # Who may pair what, from the rules (never a button the lifecycle would refuse).
+        user = self.request.user
+        for proposal in proposals:
+            proposal.mentee_ids = [
+                m.user_id for m in proposal.members.all() if m.role == MemberRole.MENTEE
+            ]
+        access = rules.pairing_access(
+            user,
+            programme,
+            {r.mentee_id for r in requests} | {i for p in proposals for i in p.mentee_ids},
+        )
+        nobody = [i for i, (_may, _why, none) in access.items() if none]
+        profiles = dict(
+            ParticipantProfile.objects.filter(user_id__in=nobody).values_list("user_id", "pk")
+            if nobody
+            else ()
+        )
         for proposal in proposals:
             proposal.decline_history = declines.get(proposal.request_id, [])
+            verdicts = [access[i] for i in proposal.mentee_ids]
+            refused = [v for v in verdicts if not v[0]]
+            proposal.may_confirm = not refused
+            proposal.refusal = refused[0][1] if refused else ""
+            proposal.nobody = any(v[2] for v in verdicts)
         context["proposals"] = proposals
         context["rows"] = []
         for request, mentee in zip(requests, mentees, strict=True):
             best, excluded = scoring.suggest(mentee, mentors, rule_set, weights, limit=5)
             rank = {mentor_id: i for i, mentor_id in enumerate(mentee.preferred, start=1)}
+            may_pair, refusal, none = access[request.mentee_id]
+            profile = profiles.get(request.mentee_id)
             context["rows"].append(
                 {
                     "request": request,
+                    "may_pair": may_pair,
+                    "refusal": refusal,
+                    "nobody": none,
+                    "profile_url": profile and _admin_url(user, ParticipantProfile, profile),
                     "suggestions": [(fit, rank.get(fit.mentor.id)) for fit in best],
                     "preferred": [(i, names.get(m, "?")) for m, i in rank.items()],
                     "declines": declines.get(request.pk, []),
@@ -114,6 +165,17 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
                     "excluded_count": len(excluded),
                 }
             )
+        pairable = [row["request"] for row in context["rows"] if row["may_pair"]]
+        context["dead_ends"] = [row for row in context["rows"] if row["nobody"]] + [
+            p for p in proposals if p.nobody
+        ]
+        context["programme_url"] = _admin_url(user, Programme, programme.pk)
+        context["team"] = {
+            "requests": pairable,
+            "group_requests": [r for r in pairable if r.kind == MentoringKind.GROUP],
+            "mentors": sorted(mentors, key=lambda m: m.name.lower()),
+            "slots": range(SECONDARY_SLOTS),
+        }
         context["awaiting"] = list(adapter.awaiting_requests(programme))
         context["show_excluded"] = show_excluded
         context["max_preferences"] = MentorPreference.MAX
@@ -122,9 +184,16 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             result = scoring.cohort(mentees, mentors, rule_set, weights)
             by_mentee = {r.mentee_id: r for r in requests}
             context["cohort"] = [
-                {"request": by_mentee[x.id], "mentor": y, "score": round(s, 1)}
+                {
+                    "request": by_mentee[x.id],
+                    "mentor": y,
+                    "score": round(s, 1),
+                    "may_pair": access[x.id][0],
+                    "refusal": access[x.id][1],
+                }
                 for x, y, s in result.pairs
             ]
+            context["cohort_pairable"] = any(line["may_pair"] for line in context["cohort"])
             context["unmatched"] = [
                 (by_mentee[x.id], UNMATCHED[why]) for x, why in result.unmatched
             ]
@@ -154,10 +223,121 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             for message in error.messages:
                 messages.error(request, message)
 
+    def team_choices(self, request, programme):
+        """The request, mentees and mentors the team form names, or a list of errors. The
+        request must be one of the person's programmes' (404 otherwise, as for any record
+        out of scope); mentors are chosen among the programme's mentors."""
+        posted, errors = request.POST, []
+        if ids.parse_id(posted.get("request")) is None:
+            return None, [_("Choose the waiting request to pair.")]
+        mentoring_request = ids.get_or_404(
+            rules.coordinated(MentoringRequest.objects.all(), request.user).select_related(
+                "mentee"
+            ),
+            posted.get("request"),
+            programme=programme,
+            status=MentoringRequest.Status.OPEN,
+        )
+        pool = {m.id: m for m in adapter.load_mentors(programme)}
+        chosen = [(posted.get("primary", ""), posted.get("primary_contribution", ""))]
+        chosen += [
+            (mentor, text)
+            for mentor, text in zip(
+                posted.getlist("secondary"), posted.getlist("contribution"), strict=False
+            )
+            if mentor or text.strip()
+        ]
+        mentors, contributions = [], {}
+        for i, (value, text) in enumerate(chosen):
+            mentor_id = ids.parse_id(value)
+            if mentor_id not in pool:
+                errors.append(
+                    _("Choose the primary mentor among the programme's mentors.")
+                    if i == 0
+                    else _("Choose each additional mentor among the programme's mentors.")
+                )
+                continue
+            text = text.strip()
+            if len(text) > MAX_TEXT:
+                errors.append(
+                    _("A contribution is %(max)s characters at most.") % {"max": MAX_TEXT}
+                )
+            elif i and not text:
+                # Seed 004: each mentor's contribution is written down.
+                errors.append(
+                    _("Write what %(name)s brings to the pairing.") % {"name": pool[mentor_id].name}
+                )
+            mentors.append(mentor_id)
+            contributions[mentor_id] = text
+        others = []
+        for value in posted.getlist("mentee"):
+            if ids.parse_id(value) == mentoring_request.pk:
+                continue  # the request paired is the group's first mentee already
+            other = ids.first_or_none(
+                adapter.waiting_requests(programme).exclude(pk=mentoring_request.pk), value
+            )
+            if other is None:
+                errors.append(_("Choose the other mentees among the waiting requests."))
+                break
+            others.append(other.mentee)
+        reason = posted.get("reason", "").strip()
+        if len(reason) > MAX_TEXT:
+            errors.append(_("The skill need is %(max)s characters at most.") % {"max": MAX_TEXT})
+        if errors:
+            return None, errors
+        users = {
+            p.user_id: p.user
+            for p in ParticipantProfile.objects.filter(user_id__in=mentors).select_related("user")
+        }
+        return {
+            "request": mentoring_request,
+            "mentees": [mentoring_request.mentee, *others],
+            "mentors": [users[pk] for pk in mentors],
+            "contributions": {pk: text for pk, text in contributions.items() if text},
+            "reason": reason,
+        }, []
+
+    def pair_team(self, request, programme):
+        """Several mentors each with a written contribution (seed 004), or a group of
+        mentees with one mentor (seed 002): proposed and approved through the lifecycle in
+        one transaction, so a refusal says the rule's reason and changes nothing."""
+        team, errors = self.team_choices(request, programme)
+        if errors:
+            for message in errors:
+                messages.error(request, message)
+            return
+        try:
+            with transaction.atomic():
+                pairing = lifecycle.propose_pairing(
+                    programme,
+                    team["mentees"],
+                    team["mentors"],
+                    request.user,
+                    request=team["request"],
+                    contributions=team["contributions"],
+                    cross_discipline_reason=team["reason"],
+                )
+                lifecycle.approve_pairing(pairing, request.user)
+        except RuleViolation as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return
+        messages.success(
+            request,
+            _("Pairing made with %(mentors)s; the mentors are told.")
+            % {"mentors": ", ".join(person_name(m) for m in team["mentors"])},
+        )
+
     def post(self, request, *args, **kwargs):
-        """Assign: one line (``assign=request:mentor``) or the accepted cohort lines."""
+        """Assign: one line (``assign=request:mentor``) or the accepted cohort lines; or a
+        pairing with several mentors or mentees (``action=team``)."""
         programme, _programmes = self.get_programme()
         target = request.path + (f"?programme={programme.pk}" if programme else "")
+        if request.POST.get("action") == "team":
+            if programme is None:
+                raise PermissionDenied  # coordinates no open programme
+            self.pair_team(request, programme)
+            return redirect(target)
         if request.POST.get("confirm") or request.POST.get("refuse"):
             if programme is not None:
                 self.decide_proposal(request, programme)

@@ -184,8 +184,17 @@ class Disagreement(models.Model):
     created_at = models.DateTimeField(_("raised on"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="open")
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
+    # How programme staff handled it: for programme staff alone, never the pair, the
+    # managers or the privacy officer (the person who raised it is told only that it was).
+    resolution_note = models.TextField(_("how it was handled"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -214,6 +214,34 @@ class PairingMember(models.Model):
         return _("Member #%(pk)s") % {"pk": self.pk}
 
 
+class ClosureConfirmation(models.Model):
+    """A member's word that the objectives are attained (seed 001: the pairing ends "lorsque
+    le mentoré et le mentor jugent que les objectifs ont été atteints, suite à l'approbation
+    du gestionnaire"): every member's, then the manager's approval."""
+
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="closure_confirmations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed on"), default=timezone.now)
+
+    class Meta:
+        ordering = ["confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "user"], name="mentorat_confirm_once")
+        ]
+        verbose_name = _("closure confirmation")
+        verbose_name_plural = _("closure confirmations")
+
+    def __str__(self):
+        return _("Confirmation #%(pk)s") % {"pk": self.pk}
+
+
 class Extension(models.Model):
     """A request to continue past the planned end; needs the manager's approval (seed 001)."""
 

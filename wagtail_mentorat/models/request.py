@@ -63,7 +63,19 @@ class MentoringRequest(models.Model):
 
 
 class MentorOffer(models.Model):
-    """A staff member's offer to mentor in a programme."""
+    """A staff member's application to mentor in a programme, and the coordinator's
+    decision (MENTOR's standard 2: mentors are screened; seed 001: an experienced mentor).
+
+    Only an approved offer puts the person in the programme's mentor pool, and only while
+    they take mentees (``unavailable_until`` past or empty): the matching and the rules
+    read :attr:`Status.APPROVED` (:func:`wagtail_mentorat.lifecycle.decide_offer`)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied, waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        TRAINING = "training", _("Asked to train first")
+        PAUSED = "paused", _("Paused")
+        RETIRED = "retired", _("Retired")
 
     programme = models.ForeignKey(
         "wagtail_mentorat.Programme",
@@ -78,7 +90,27 @@ class MentorOffer(models.Model):
         verbose_name=_("mentor"),
     )
     note = models.TextField(_("what I can offer"), blank=True)
-    is_active = models.BooleanField(_("available"), default=True)
+    status = models.CharField(
+        _("status in the mentor pool"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.APPLIED,
+    )
+    unavailable_until = models.DateField(
+        _("not taking new mentees until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: taking mentees. The mentor is available again the day after."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
     created_at = models.DateTimeField(_("offered on"), auto_now_add=True)
 
     class Meta:

@@ -153,6 +153,10 @@ def recipients_for(pairing, event, actor, data):
             Kind.DISAGREEMENT_RAISED,
             "",
         )
+    elif event == "disagreement_handled":
+        # The person who raised it, told that it was handled: never how (staff's note).
+        raiser = [u for u in members if u.pk == data.get("raised_by") and u != actor]
+        add(raiser, Kind.DISAGREEMENT_HANDLED, "")
     elif event == "fit_check" and data.get("wants_rematch"):
         add(
             [c for c in outbox.coordinators(pairing.programme_id) if c != actor],

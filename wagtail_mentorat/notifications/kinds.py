@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     TRANSFERRED = "transferred", _("Mentee transferred")
     PAIRING_CLOSED = "pairing_closed", _("Pairing closed")
     DISAGREEMENT_RAISED = "disagreement_raised", _("Disagreement raised")
+    DISAGREEMENT_HANDLED = "disagreement_handled", _("Disagreement handled")
     REMATCH_WANTED = "rematch_wanted", _("Another mentor wanted (fit check)")
     SAFETY_CONCERN = "safety_concern", _("Safety concern reported")
     MANAGER_DIGEST = "manager_digest", _("Weekly digest for managers")
@@ -75,6 +76,8 @@ KINDS = {
     Kind.TRANSFERRED: KindInfo(required=True),
     Kind.PAIRING_CLOSED: KindInfo(required=False),
     Kind.DISAGREEMENT_RAISED: KindInfo(required=True),
+    # News for the person who raised it (never how it was handled): they may mute it.
+    Kind.DISAGREEMENT_HANDLED: KindInfo(required=False),
     Kind.REMATCH_WANTED: KindInfo(required=True),
     Kind.SAFETY_CONCERN: KindInfo(required=True),
     Kind.MANAGER_DIGEST: KindInfo(required=False),

@@ -14,6 +14,7 @@ from wagtail_mentorat.admin.access import (
     PermissionCheckedChooserViewSet,
     ProgrammeScopedViewSetMixin,
 )
+from wagtail_mentorat.admin.disagreements import HandledByColumn, HandlingColumn
 from wagtail_mentorat.admin.menu import MENU_HOOK, ORDER
 from wagtail_mentorat.admin.people import PeopleByNameViewSetMixin
 from wagtail_mentorat.models import Disagreement
@@ -160,7 +161,15 @@ class DisagreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
     menu_label = _("Disagreements")
     menu_order = ORDER["disagreements"]
     menu_hook = MENU_HOOK  # in the "Mentoring" menu
-    list_display = ["__str__", "pairing", "topic", "status", "created_at"]
+    list_display = [
+        "__str__",
+        "pairing",
+        "topic",
+        "status",
+        HandledByColumn("handled_by", label=_("Handled by")),
+        "created_at",
+        HandlingColumn("handling", label=_("Handling")),  # programme staff only
+    ]
     list_filter = ["status", "topic"]
     inspect_view_enabled = True
     inspect_view_class = DisagreementInspectView
@@ -174,4 +183,5 @@ class DisagreementViewSet(ProgrammeScopedViewSetMixin, SnippetViewSet):
         return super().scoped(queryset, request)
 
     def get_queryset(self, request):
-        return self.scoped(Disagreement.objects.select_related("pairing"), request)
+        rows = Disagreement.objects.select_related("pairing", "handled_by")
+        return self.scoped(rows, request)

@@ -78,9 +78,13 @@ SECTIONS = [
     Section("reviews", "wagtail_mentorat.ProgressReview", _mine("submitted_by")),
     Section("objective_attainments", "wagtail_mentorat.ObjectiveAttainment",
             _mine("review__submitted_by")),
-    Section("disagreements", "wagtail_mentorat.Disagreement", _mine("raised_by")),
+    # The resolution note is programme staff's working note (issue 17); a formal access
+    # request for it is answered by the privacy officer, not by the self-service export.
+    Section("disagreements", "wagtail_mentorat.Disagreement", _mine("raised_by"),
+            omit=("resolution_note",)),
     Section("checkins_i_recorded", "wagtail_mentorat.CheckIn", _mine("coordinator")),
     Section("fit_checks", "wagtail_mentorat.FitCheck", _mine("user")),
+    Section("closure_confirmations", "wagtail_mentorat.ClosureConfirmation", _mine("user")),
     Section("safety_concerns_i_reported", "wagtail_mentorat.SafetyConcern", _mine("reported_by")),
     Section("circles", "wagtail_mentorat.Circle", _in_my_pairings()),
     Section("circle_join_requests", "wagtail_mentorat.CircleJoinRequest", _mine("user")),

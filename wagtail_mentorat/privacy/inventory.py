@@ -94,8 +94,9 @@ INVENTORY = {
          "need": "person_staff"},
     ),
     "wagtail_mentorat.MentorOffer": _e(
-        "Record an offer to mentor", "profile",
-        {"id programme mentor is_active created_at": "person_staff", "note": "person_staff"},
+        "Record an offer to mentor and the coordinator's decision (the mentor pool)", "profile",
+        {"id programme mentor status unavailable_until decided_at created_at": "person_staff",
+         "decided_by": "person_staff", "note": "person_staff"},
     ),
     "wagtail_mentorat.MentorPreference": _e(
         "The mentors a mentee would prefer; a person still decides", "pairing",
@@ -173,13 +174,18 @@ INVENTORY = {
     ),
     "wagtail_mentorat.Disagreement": _e(
         "A disagreement raised confidentially to programme staff (seed 001)", "pairing",
-        {"id pairing topic raised_by created_at status handled_by": "pair_staff_officer",
-         "description": "author_staff"},
+        {"id pairing topic raised_by created_at status handled_by resolved_at":
+         "pair_staff_officer", "description": "author_staff", "resolution_note": "staff"},
     ),
     "wagtail_mentorat.CheckIn": _e(
         "Programme staff's follow-up of a pairing (MENTOR standard 5)", "pairing",
         {"id pairing coordinator with_role held_on relationship_quality "
          "safety_concern": "staff", "activities notes": "staff"},
+    ),
+    "wagtail_mentorat.ClosureConfirmation": _e(
+        "Each member's word that the objectives are attained, before the manager approves "
+        "the closure (seed 001)", "pairing",
+        {"id pairing user confirmed_at": "status"},
     ),
     "wagtail_mentorat.FitCheck": _e(
         "Whether the fit is right after the first meeting", "pairing",
@@ -361,8 +367,6 @@ SHARING_OPTIONS = {
 NOT_SHARING_OPTIONS = {
     "wagtail_mentorat.Circle.is_open": "whether a circle takes requests to join; the circle's "
     "description is public by design, its members are not listed",
-    "wagtail_mentorat.MentorOffer.is_active": "the offer the mentor made themself; they "
-    "withdraw it at will",
     "wagtail_mentorat.Programme.is_active": "a programme taking requests; no personal data",
     "mentorat_privacy.Incident.public_notice": "the register's record of a public notice",
 }

@@ -66,6 +66,9 @@ def manager_space(request):
     concerns = list(SafetyConcern.objects.filter(manager=request.user).select_related("pairing"))
     # Privacy: the manager reads concerns the mentor wrote; who and when is audited.
     log_reads(request.user, concerns, "manager space: safety concern")
+    for concern in concerns:  # the button, or why not (a mentee since transferred)
+        if concern.acknowledged_at is None:
+            concern.ack_refusal = lifecycle.acknowledge_refusal(concern, request.user)
     return render(
         request,
         "wagtail_mentorat/space/manager.html",
@@ -121,6 +124,12 @@ def manager_decide(request, pk):
         elif what == "closure":
             lifecycle.close_pairing(pairing, request.user)
             messages.success(request, _("Pairing closed."))
+        elif what == "concern":
+            concern = ids.first_or_none(pairing.safety_concerns, request.POST.get("concern"))
+            if concern is None:
+                raise RuleViolation(_("This safety concern is not one of this pairing's."))
+            lifecycle.acknowledge_safety_concern(concern, request.user)
+            messages.success(request, _("The concern is marked as read and taken in hand."))
         else:
             raise RuleViolation(_("Unknown decision."))
     except (RuleViolation, Agreement.DoesNotExist) as error:

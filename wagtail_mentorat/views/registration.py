@@ -106,6 +106,8 @@ def registration(request, page):
     kwargs = {"programmes": programmes}
     if role == RegistrationForm.ROLE_FOR_STAFF:
         kwargs["staff"] = staff
+    elif role == RegistrationForm.ROLE_MENTEE and enrolment.asks_for_manager(profile, programmes):
+        kwargs["manager_for"] = request.user  # else nobody could pair the request
     data = request.POST if request.method == "POST" else None
     form = form_class(data, initial=_initial(profile, role), **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -141,6 +143,8 @@ def _register(user, page, data):
             setattr(profile, name, data[name].strip())
     if data.get("years_experience") is not None:
         profile.years_experience = data["years_experience"]
+    if data.get("manager") is not None and profile.superior_id is None:
+        profile.superior = data["manager"]  # where managers pair, someone now can
     if role == RegistrationForm.ROLE_MENTOR:
         profile.is_mentor = True
         # The field shows the current capacity: 0 is "no new mentee for now", empty the

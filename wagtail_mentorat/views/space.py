@@ -46,8 +46,10 @@ def dashboard(request):
             mentee=request.user, status=MentoringRequest.Status.OPEN
         ).select_related("programme", "opened_by")
     )
-    offers = list(
-        MentorOffer.objects.filter(mentor=request.user, is_active=True).select_related("programme")
+    offers = list(  # retired offers are no longer the person's (the mentor pool)
+        MentorOffer.objects.filter(mentor=request.user)
+        .exclude(status=MentorOffer.Status.RETIRED)
+        .select_related("programme")
     )
     # Training still to take before being matched (prerequisites set by each programme).
     to_train = {
@@ -209,6 +211,9 @@ def _do(action, pairing, user, form):
     if action == "extension":
         lifecycle.request_extension(pairing, user, data["new_end"], data["reason"])
         return _("Extension requested: the manager decides.")
+    if action == "confirm_closure":
+        lifecycle.confirm_closure(pairing, user)
+        return _("Thank you: the manager can now approve the closure.")
     if action == "closure":
         lifecycle.request_closure(
             pairing,
@@ -232,7 +237,7 @@ def _do(action, pairing, user, form):
     raise RuleViolation(_("Unknown action."))
 
 
-NO_FORM_ACTIONS = {"accept", "accept_assignment"}
+NO_FORM_ACTIONS = {"accept", "accept_assignment", "confirm_closure"}
 
 
 def _failed_answer(pairing, form):
