@@ -125,7 +125,24 @@ def test_a_transfer_tells_the_mentor_and_the_new_manager(
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.transfer_mentee(active, cast["manager"], superior=new_manager, unit="Urgence")
     recipients = {r.recipient for r in rows(kind=Kind.TRANSFERRED)}
-    assert recipients == {cast["mentor"], new_manager}
+    assert recipients == {cast["mentor"], new_manager}  # the previous manager did it
+
+
+def test_a_transfer_by_staff_tells_both_managers(active, cast, django_capture_on_commit_callbacks):
+    from tests.mentorat.conftest import person
+
+    new_manager = person("nouveau", discipline="Gestion")
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.transfer_mentee(active, cast["coordinator"], superior=new_manager)
+    sent = {r.recipient: r.data["role"] for r in rows(kind=Kind.TRANSFERRED)}
+    assert sent == {
+        cast["mentor"]: "mentor",
+        new_manager: "manager",
+        cast["manager"]: "previous_manager",
+    }
+    previous = Notification.objects.get(kind=Kind.TRANSFERRED, recipient=cast["manager"])
+    subject, text, _html = outbox.render(previous)
+    assert "new manager" in text or "nouveau gestionnaire" in text
 
 
 def test_a_transient_failure_is_retried_later_then_sent(cast, approved, settings):

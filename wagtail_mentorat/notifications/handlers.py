@@ -178,15 +178,17 @@ def recipients_for(pairing, event, actor, data):
         )
     elif event == "transferred":
         add(_mentors(pairing), Kind.TRANSFERRED, "mentor")
-        to_superior = data.get("to_superior")
-        if to_superior and to_superior != data.get("from_superior"):
+        to_superior, from_superior = data.get("to_superior"), data.get("from_superior")
+        if to_superior != from_superior:
             from django.contrib.auth import get_user_model
 
-            add(
-                get_user_model().objects.filter(pk=to_superior),
-                Kind.TRANSFERRED,
-                "manager",
-            )
+            # Both managers (issue 17): the new one takes the pairing on, the previous
+            # one learns it continues without them.
+            people = get_user_model().objects
+            if to_superior:
+                add(people.filter(pk=to_superior), Kind.TRANSFERRED, "manager")
+            if from_superior and from_superior != getattr(actor, "pk", None):
+                add(people.filter(pk=from_superior), Kind.TRANSFERRED, "previous_manager")
     elif event == "closed":
         add(others, Kind.PAIRING_CLOSED, "")
     for _user, _kind, role, extra in out:
