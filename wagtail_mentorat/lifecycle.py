@@ -13,6 +13,7 @@ with a translated message that says what to do.
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import get_text_list
@@ -470,6 +471,19 @@ def propose_pairing(
     return pairing
 
 
+def _pairing_requests(pairing, status):
+    """The requests a pairing answers, in ``status``: its own and, in group mentoring, each
+    other mentee's request in the programme (a mentee has one pairing in progress per
+    programme, so that request is this one's)."""
+    if pairing.kind != MentoringKind.GROUP:
+        return MentoringRequest.objects.filter(pk=pairing.request_id, status=status)
+    mentees = pairing.members.filter(role=MemberRole.MENTEE).values("user_id")
+    return MentoringRequest.objects.filter(
+        Q(pk=pairing.request_id) | Q(programme=pairing.programme_id, mentee__in=mentees),
+        status=status,
+    )
+
+
 @transaction.atomic
 def approve_pairing(pairing, actor):
     """The person's confirmation that makes a proposal an assignment (Quebec's Access Act,
@@ -496,10 +510,9 @@ def approve_pairing(pairing, actor):
         hours=pairing.programme.first_contact_hours
     )
     pairing.save()
-    if pairing.request_id:
-        MentoringRequest.objects.filter(pk=pairing.request_id).update(
-            status=MentoringRequest.Status.MATCHED
-        )
+    _pairing_requests(pairing, MentoringRequest.Status.OPEN).update(
+        status=MentoringRequest.Status.MATCHED
+    )
     programme = pairing.programme
     today = timezone.localdate()
     Agreement.objects.get_or_create(
@@ -541,10 +554,9 @@ def cancel_pairing(pairing, actor):
         )
     pairing.state = S.CANCELLED
     pairing.save(update_fields=["state"])
-    if pairing.request_id:
-        MentoringRequest.objects.filter(pk=pairing.request_id).update(
-            status=MentoringRequest.Status.OPEN
-        )
+    _pairing_requests(pairing, MentoringRequest.Status.MATCHED).update(
+        status=MentoringRequest.Status.OPEN
+    )
     _record(pairing, "cancelled", actor)
     return pairing
 

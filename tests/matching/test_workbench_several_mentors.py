@@ -124,6 +124,12 @@ def test_a_group_is_paired_with_one_mentor(world, client):
     mentees = set(pairing.members.filter(role=MemberRole.MENTEE).values_list("user_id", flat=True))
     assert mentees == {first.mentee_id, other.mentee_id}
     assert pairing.members.get(role=MemberRole.PRIMARY_MENTOR).user == world["first"]
+    # Each mentee's request is answered by the group pairing, and waits again if it is
+    # cancelled.
+    statuses = MentoringRequest.objects.filter(pk__in=[first.pk, other.pk])
+    assert set(statuses.values_list("status", flat=True)) == {MentoringRequest.Status.MATCHED}
+    lifecycle.cancel_pairing(pairing, world["coordinator"])
+    assert set(statuses.values_list("status", flat=True)) == {MentoringRequest.Status.OPEN}
 
 
 def test_a_mentor_without_a_free_place_is_refused_with_the_reason_and_nothing_is_written(
