@@ -428,7 +428,7 @@ class ReviewForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     new_end = forms.DateField(
-        label=_("New end date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New end date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(
         label=_("Why more time is needed"), max_length=2000, widget=forms.Textarea(attrs=TEXT)

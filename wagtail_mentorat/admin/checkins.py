@@ -40,7 +40,7 @@ class CheckInForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "relationship_quality": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
         }
         help_texts = {

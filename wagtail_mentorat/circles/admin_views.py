@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..models.circles import DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OpenCircleForm(forms.Form):

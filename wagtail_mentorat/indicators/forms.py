@@ -56,10 +56,14 @@ class IndicatorFilterForm(PeriodMixin, forms.Form):
     )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     site = forms.ChoiceField(label=_("Mentee's site"), required=False)
     unit = forms.ChoiceField(label=_("Mentee's unit"), required=False)
@@ -96,10 +100,14 @@ class AssessmentPeriodForm(PeriodMixin, forms.Form):
     )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, user=None, **kwargs):
