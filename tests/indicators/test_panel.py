@@ -88,6 +88,9 @@ def test_panel_on_the_admin_home(coordinator_client, busy):
     assert "First contact overdue" in html  # one, in the singular
     assert "?overdue=first_contact" in html
     assert "Urgent ?" not in html  # never the content
+    # P2 was assigned long ago and no check-in was recorded: the panel counts it and leads
+    # to the check-ins screen.
+    assert "/admin/mentorat/suivis/" in html and "Check-in" in html
 
 
 def test_no_panel_for_others(busy):

@@ -93,6 +93,10 @@ class AttentionPanel(Component):
 
         user = parent_context["request"].user
         counts = attention(programmes=None if user.is_superuser else coordinated_programmes(user))
+        # Programme staff's check-ins (MENTOR standard 5), as the check-ins screen counts them.
+        from ..admin.checkins import overdue_count
+
+        checkins_overdue = overdue_count(user)
         # Each label follows its count: "1 Pairing…", "2 Pairings…".
         items = [
             (
@@ -129,7 +133,12 @@ class AttentionPanel(Component):
                     "Pairings with no meeting for too long",
                     counts["quiet"],
                 ),
-                "",
+                _pairings_url("?overdue=quiet"),
+            ),
+            (
+                checkins_overdue,
+                ngettext("Check-in overdue", "Check-ins overdue", checkins_overdue),
+                reverse("mentorat_checkins"),
             ),
             (
                 counts["proposed"],
