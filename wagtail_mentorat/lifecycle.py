@@ -312,8 +312,10 @@ def decide_offer(offer, actor, status):
     minimum years of experience and discipline rule checked), asks them to train first,
     pauses or retires them. Only an approved mentor is suggested and paired; pairings in
     progress go on whatever the decision."""
-    offer = MentorOffer.objects.select_for_update().select_related("programme", "mentor").get(
-        pk=offer.pk
+    offer = (
+        MentorOffer.objects.select_for_update()
+        .select_related("programme", "mentor")
+        .get(pk=offer.pk)
     )
     _check_decision(offer, actor, status)
     offer.status, offer.decided_by, offer.decided_at = status, actor, _now()

@@ -297,9 +297,7 @@ def pool_errors(programme, mentors, today=None):
                 % {"name": name}
             )
         elif status == pool.PAUSED:
-            errors.append(
-                _("%(name)s is paused in this programme's mentor pool.") % {"name": name}
-            )
+            errors.append(_("%(name)s is paused in this programme's mentor pool.") % {"name": name})
         else:
             errors.append(
                 _(

@@ -2,6 +2,7 @@
 before matching)."""
 
 import pytest
+from django.utils import translation
 
 from home.demo_mentoring import SERVICE
 from wagtail_mentorat import lifecycle, rules
@@ -94,7 +95,8 @@ def test_a_minimum_of_training_hours_blocks_matching_and_says_what_is_missing(
     assert mentor.pk not in {fit.mentor.id for fit in best}
     assert (mentor.pk, scoring.TRAINING) in {(m.id, code) for m, code in excluded}
     report = client_for("coordination").get("/admin/mentorat/bloques/").content.decode()
-    assert "Jean-François Côté" in report and "30" in report
+    assert "Jean-François Côté" in report and "encore 30 minutes" in report  # in French
+    translation.activate("en")  # the request left French active in this thread
 
     # The same module in English does not count twice; a third module completes the time.
     english = modules[0].get_translations().live().get(locale__language_code="en").specific

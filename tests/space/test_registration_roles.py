@@ -184,6 +184,18 @@ def test_a_mentor_registers_without_being_asked_a_need(cast, programme, page, lo
     assert not MentoringRequest.objects.exists()
 
 
+def test_a_new_mentor_s_registration_waits_for_a_coordinator(programme, page, login):
+    """The mentor pool (issue 17): registering applies; a coordinator approves."""
+    from wagtail_mentorat.matching import adapter
+
+    newcomer = person("nouvelle-mentore", years_experience=12, pool=False)
+    response = login(newcomer).post(f"{page.url}?role=mentor", _mentor_data(programme))
+    assert response.status_code == 302
+    offer = MentorOffer.objects.get(mentor=newcomer)
+    assert offer.programme == programme and offer.status == MentorOffer.Status.APPLIED
+    assert newcomer.pk not in {mentor.id for mentor in adapter.load_mentors(programme)}
+
+
 def test_a_manager_s_registration_ignores_a_smuggled_consent_and_profile(
     cast, programme, page, login
 ):
