@@ -125,7 +125,7 @@ def _is_circle(pairing):
     return pairing.kind == MentoringKind.CIRCLE
 
 
-def longest_end(programme, start):
+def _longest_end(programme, start):
     """The programme's maximum duration from ``start``, and never past the programme's own
     end (seed 004: "1 an … ou jusqu'à la fin du projet")."""
     end = add_months(start, programme.max_duration_months)
@@ -138,7 +138,7 @@ def _set_dates(pairing, start):
     """Planned end and mid-term review from the programme's rules (seeds 001 and 004)."""
     programme = pairing.programme
     pairing.start_date = start
-    pairing.planned_end = longest_end(programme, start)
+    pairing.planned_end = _longest_end(programme, start)
     pairing.midterm_review_due = (
         midpoint(start, pairing.planned_end) if programme.midterm_review_required else None
     )
@@ -278,14 +278,9 @@ def _check_decision(offer, actor, status, coordinator=None, profile=rules.UNLOAD
             raise RuleViolation(errors, code="pool_rules")
 
 
-def offer_refusal(offer, actor, status):
-    """Why :func:`decide_offer` would refuse ``status`` now, or None (a screen says it
-    instead of offering the button)."""
-    return _refusal(_check_decision, offer, actor, status)
-
-
 def offer_refusals(offers, actor):
-    """{offer id: {decision: why refused, or None}} for a listing: one query per programme
+    """{offer id: {decision: why :func:`decide_offer` would refuse it now, or None}} for a
+    listing, which shows the reason instead of the button: one query per programme
     whatever the number of offers (their mentors' profiles loaded with them, as
     ``select_related("mentor__mentorat_profile")``)."""
     coordinating = {}
@@ -524,7 +519,7 @@ def approve_pairing(pairing, actor):
             "mentor_responsibilities": programme.mentor_responsibilities,
             "confidentiality_clause": programme.confidentiality_clause,
             "start_date": today,
-            "end_date": longest_end(programme, today),
+            "end_date": _longest_end(programme, today),
         },
     )
     _record(

@@ -66,6 +66,11 @@ def pool(db):
     }
 
 
+def refusal(offer, actor, status):
+    """What the pool screen shows instead of the ``status`` button (None: the button)."""
+    return lifecycle.offer_refusals([offer], actor)[offer.pk][status]
+
+
 def suggested(programme):
     return {mentor.id for mentor in adapter.load_mentors(programme)}
 
@@ -121,7 +126,7 @@ def test_approval_is_refused_to_a_mentor_with_too_few_years(pool):
     pool["offer"].refresh_from_db()
     assert pool["offer"].status == POOL.APPLIED
     # Asking them to train first is still possible, and said so.
-    assert lifecycle.offer_refusal(pool["offer"], pool["coordo"], POOL.TRAINING) is None
+    assert refusal(pool["offer"], pool["coordo"], POOL.TRAINING) is None
 
 
 def test_a_required_discipline_needs_one_on_the_profile(pool):
@@ -129,15 +134,13 @@ def test_a_required_discipline_needs_one_on_the_profile(pool):
         discipline_rule=Programme.DisciplineRule.REQUIRED
     )
     ParticipantProfile.objects.filter(user=pool["candidate"]).update(discipline="")
-    refusal = lifecycle.offer_refusal(
-        MentorOffer.objects.get(pk=pool["offer"].pk), pool["coordo"], POOL.APPROVED
-    )
-    assert "no discipline on their profile" in refusal
+    why = refusal(MentorOffer.objects.get(pk=pool["offer"].pk), pool["coordo"], POOL.APPROVED)
+    assert "no discipline on their profile" in why
 
 
 def test_decisions_follow_each_other_as_the_rules_say(pool):
     offer, coordo = pool["offer"], pool["coordo"]
-    assert "can be paused" in lifecycle.offer_refusal(offer, coordo, POOL.PAUSED)
+    assert "can be paused" in refusal(offer, coordo, POOL.PAUSED)
     with pytest.raises(RuleViolation, match="Choose a decision"):
         lifecycle.decide_offer(offer, coordo, "applied")
     with pytest.raises(RuleViolation, match="Choose a decision"):
@@ -150,7 +153,7 @@ def test_decisions_follow_each_other_as_the_rules_say(pool):
     assert pool["candidate"].pk not in suggested(pool["programme"])
     lifecycle.decide_offer(offer, coordo, POOL.RETIRED)
     offer.refresh_from_db()
-    assert "apply again" in lifecycle.offer_refusal(offer, coordo, POOL.APPROVED)
+    assert "apply again" in refusal(offer, coordo, POOL.APPROVED)
 
 
 # --- who is suggested and who may be paired ------------------------------------------------------

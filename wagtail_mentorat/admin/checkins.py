@@ -49,15 +49,28 @@ class CheckInForm(forms.ModelForm):
         }
 
 
+def followed(pairings):
+    """Of ``pairings``, those programme staff follow with check-ins (approved or in follow-up;
+    not circles), with what :func:`lifecycle.next_checkin_due` reads loaded."""
+    return (
+        pairings.filter(state__in=FOLLOWED)
+        .exclude(kind=MentoringKind.CIRCLE)
+        .select_related("programme")
+        .annotate(checkin_count=Count("checkins"))
+    )
+
+
+def is_overdue(pairing, today):
+    due = lifecycle.next_checkin_due(pairing, today)
+    return bool(due and due < today)
+
+
 def followed_pairings(user):
     """The pairings ``user`` follows as programme staff, with their members and the number
     of check-ins recorded: three queries whatever their number."""
     return (
-        rules.coordinated(Pairing.objects.filter(state__in=FOLLOWED), user)
-        .exclude(kind=MentoringKind.CIRCLE)
-        .select_related("programme")
+        followed(rules.coordinated(Pairing.objects.all(), user))
         .prefetch_related("members__user")
-        .annotate(checkin_count=Count("checkins"))
         .order_by("assigned_at", "pk")
     )
 

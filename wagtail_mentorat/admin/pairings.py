@@ -18,7 +18,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -47,11 +47,12 @@ from ..models import (
     Programme,
     ProgressReview,
 )
+from .checkins import FOLLOWED, followed, is_overdue
 from .display import LabelColumn, LabelledExportMixin, LabelledIndexView
 from .people import PersonChoiceField
 
 S = PairingState
-FOLLOWED = (S.APPROVED, *lifecycle.FOLLOW_UP_STATES)
+
 OPEN = (S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING)
 
 # --- the listing ---------------------------------------------------------------------------
@@ -75,9 +76,10 @@ OVERDUE_CHOICES = [
 ]
 
 
-def quiet(pairings, now=None):
-    """Active pairings with no meeting within their programme's cadence, counted from the
-    first contact (the admin home panel's "no meeting for too long")."""
+def quiet_condition(pairings, now=None):
+    """The condition "active, and no meeting within its programme's cadence, counted from
+    the first contact" for ``pairings`` (one query for their cadences): the listing's filter
+    and the admin home panel's count."""
     now = now or timezone.now()
     cadences = set(
         pairings.filter(state=S.ACTIVE)
@@ -92,24 +94,19 @@ def quiet(pairings, now=None):
         condition |= Q(
             programme__meeting_cadence_weeks=weeks, first_contact_at__lt=since
         ) & ~Exists(recent)
-    return pairings.filter(Q(state=S.ACTIVE) & condition)
+    return Q(state=S.ACTIVE) & condition
+
+
+def quiet(pairings, now=None):
+    """Active pairings with no meeting for too long (:func:`quiet_condition`)."""
+    return pairings.filter(quiet_condition(pairings, now))
 
 
 def checkin_overdue(pairings, today=None):
-    """Followed pairings whose next scheduled check-in (``lifecycle.next_checkin_due``) is
-    past. Two queries."""
+    """Followed pairings whose next scheduled check-in is past, as the check-ins screen
+    says (:func:`.checkins.is_overdue`). Two queries."""
     today = today or timezone.localdate()
-    followed = (
-        Pairing.objects.filter(pk__in=pairings.values("pk"), state__in=FOLLOWED)
-        .exclude(kind=MentoringKind.CIRCLE)
-        .select_related("programme")
-        .annotate(checkin_count=Count("checkins"))
-    )
-    late = []
-    for pairing in followed:
-        due = lifecycle.next_checkin_due(pairing, today)
-        if due and due < today:
-            late.append(pairing.pk)
+    late = [p.pk for p in followed(pairings.filter()) if is_overdue(p, today)]
     return pairings.filter(pk__in=late)
 
 
@@ -564,8 +561,8 @@ class PairingPage:
 
     @cached_property
     def checkin_url(self):
-        followed = self.pairing.state in FOLLOWED and self.pairing.kind != MentoringKind.CIRCLE
-        return reverse("mentorat_checkin", args=[self.pairing.pk]) if followed else ""
+        is_followed = self.pairing.state in FOLLOWED and self.pairing.kind != MentoringKind.CIRCLE
+        return reverse("mentorat_checkin", args=[self.pairing.pk]) if is_followed else ""
 
     @cached_property
     def profile(self):

@@ -1,13 +1,11 @@
 """The coordinators' panel on the Wagtail admin home: what needs attention today."""
 
-import datetime
-
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from ..models import Extension, HelpRequest, Meeting, Pairing, PairingState, ProgressReview
+from ..models import Extension, HelpRequest, Pairing, PairingState, ProgressReview
 
 S = PairingState
 OPEN = [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING]
@@ -23,22 +21,10 @@ def attention(now=None, programmes=None):
     today = timezone.localdate(now)
     midterm = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="midterm")
     final = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="final")
-    cadences = sorted(
-        set(
-            pairings.filter(state=S.ACTIVE)
-            .order_by()
-            .values_list("programme__meeting_cadence_weeks", flat=True)
-            .distinct()
-        )
-    )
-    # Quiet: no meeting within the programme's cadence, counted from the first contact.
-    quiet = Q(pk__in=[])
-    for weeks in cadences:
-        since = now - datetime.timedelta(weeks=weeks)
-        recent = Meeting.objects.filter(pairing_id=OuterRef("pk"), held_at__gte=since)
-        quiet |= Q(programme__meeting_cadence_weeks=weeks, first_contact_at__lt=since) & ~Exists(
-            recent
-        )
+    # The listing's own definition, so the count and the filtered list agree.
+    from ..admin.pairings import quiet_condition
+
+    quiet = quiet_condition(pairings, now)
     row = pairings.filter(state__in=[S.PROPOSED, *OPEN]).aggregate(
         first_contact=Count("pk", filter=Q(state=S.APPROVED, first_contact_due__lt=now)),
         midterm=Count(
@@ -59,7 +45,7 @@ def attention(now=None, programmes=None):
             )
             & ~Exists(final),
         ),
-        quiet=Count("pk", filter=Q(state=S.ACTIVE) & quiet),
+        quiet=Count("pk", filter=quiet),
         proposed=Count("pk", filter=Q(state=S.PROPOSED)),
         closing=Count("pk", filter=Q(state=S.CLOSING)),
     )
