@@ -70,6 +70,11 @@ def client_in(user, code):
     return client
 
 
+# The mark orders these tests with the other database tests, before the transactional ones
+# (browser tests), whose teardown empties the database this module's fixture builds on.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
 def exported(django_db_setup, django_db_blocker):
     """{(export, format, language): rows} for the coordinator; the closures register's

@@ -137,6 +137,11 @@ def admin_client(user, code):
     return client
 
 
+# The mark orders these tests with the other database tests, before the transactional ones
+# (browser tests), whose teardown empties the database this module's fixture builds on.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
 def admin(django_db_setup, django_db_blocker):
     """What the coordinator and the privacy officer read in each language: the sidebar
