@@ -1534,6 +1534,72 @@ def close_pairing(pairing, actor):
     return pairing
 
 
+# Seed 001's documented unplanned reasons, for which programme staff end a pairing alone.
+STAFF_CLOSURE_REASONS = (
+    ClosureReason.MENTEE_MOVED,
+    ClosureReason.MENTOR_UNAVAILABLE,
+    ClosureReason.PERSONAL,
+    ClosureReason.PROGRAMME_ENDED,
+)
+
+
+def _check_staff_closure(pairing, actor):
+    _require_state(
+        pairing,
+        [S.CONTACTED, S.ACTIVE, S.CLOSING],
+        _(
+            "This pairing cannot be closed now: it is “%(state)s”. Before the first "
+            "contact, cancel the assignment instead."
+        ),
+    )
+    if not rules.is_coordinator(actor, pairing.programme_id):
+        raise RuleViolation(
+            _("Only programme staff end a pairing for an unplanned reason this way."),
+            code="not_allowed",
+        )
+    if pairing.state == S.CLOSING and pairing.closure_kind == ClosureKind.PLANNED:
+        raise RuleViolation(
+            _(
+                "A planned ending of this pairing waits for the manager's approval: programme "
+                "staff do not close it."
+            ),
+            code="planned_by_staff",
+        )
+
+
+def staff_closure_refusal(pairing, actor):
+    """Why :func:`close_for_staff_reason` would refuse ``actor`` now, or None."""
+    return _refusal(_check_staff_closure, pairing, actor)
+
+
+@transaction.atomic
+def close_for_staff_reason(pairing, actor, reason, contact_after=ContactAfterClosure.NONE):
+    """Programme staff end a pairing for one of the documented unplanned reasons (seed 001),
+    the exit questions done: the closure is requested and closed in one step, through
+    :func:`request_closure` and :func:`close_pairing`, so their rules apply unchanged. An
+    unplanned closure already requested keeps its reason."""
+    pairing = _locked(pairing)
+    _check_staff_closure(pairing, actor)
+    if reason not in STAFF_CLOSURE_REASONS:
+        raise RuleViolation(
+            _("Choose one of the unplanned reasons for which programme staff end a pairing."),
+            code="reason",
+        )
+    if pairing.state != S.CLOSING:
+        pairing = request_closure(
+            pairing,
+            actor,
+            kind=ClosureKind.UNPLANNED,
+            reason=reason,
+            contact_after=contact_after,
+            exit_questions_done=True,
+        )
+    elif not pairing.exit_questions_done:
+        pairing.exit_questions_done = True
+        pairing.save(update_fields=["exit_questions_done"])
+    return close_pairing(pairing, actor)
+
+
 def close_ended_programmes(today=None):
     """The scheduled step of programme cycles: the day after a programme's end, its pairings
     still open are closed as "the programme ended" (a closure already requested keeps its

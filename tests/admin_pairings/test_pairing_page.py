@@ -7,11 +7,11 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from tests.mentorat.conftest import ProgrammeFactory, hours_ago, make_coordinator, person
+from tests.admin_pairings.conftest import MARKER
+from tests.mentorat.conftest import person
 from wagtail_mentorat import formatting, lifecycle
 from wagtail_mentorat.models import (
     Meeting,
@@ -31,35 +31,6 @@ LIST = "/admin/snippets/wagtail_mentorat/pairing/"
 PAGE = "/admin/mentorat/jumelages/{}/"
 REMIND = "/admin/bulk/wagtail_mentorat/pairing/mentorat_remind/"
 EXPORT = "/admin/bulk/wagtail_mentorat/pairing/mentorat_export/"
-MARKER = "ZQX-confidentiel-7731"
-
-
-def staff_client(user):
-    """A client for programme staff as the coordinators' group sets them up."""
-    for codename in ("access_admin", "view_pairing"):
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def coordo(cast):
-    return staff_client(cast["coordinator"])
-
-
-@pytest.fixture
-def outsider(cast, pairing):
-    """A coordinator of another programme only (made after the pairing's programme, which
-    would otherwise name every coordinator)."""
-    other = ProgrammeFactory(coordinators=[])
-    return staff_client(make_coordinator(person("ailleurs"), programmes=[other]))
-
-
-@pytest.fixture
-def pairing(active, cast):
-    lifecycle.log_meeting(active, cast["mentor"], hours_ago(1), private_note=MARKER)
-    return active
 
 
 def listed(response):

@@ -38,6 +38,7 @@ from ..exceptions import RuleViolation
 from ..filters import PairingFilterSet, profile_choices
 from ..models import (
     Agreement,
+    ContactAfterClosure,
     Meeting,
     MemberRole,
     MentoringKind,
@@ -407,6 +408,84 @@ class ExportBulkAction(PairingBulkAction):
         return self.get(request, *args, **kwargs)
 
 
+class StaffClosureForm(forms.Form):
+    """One unplanned reason for every selected pairing (seed 001's documented reasons)."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason for closing"),
+        choices=[(r.value, r.label) for r in lifecycle.STAFF_CLOSURE_REASONS],
+    )
+    contact_after = forms.ChoiceField(
+        label=gettext_lazy("Contact after closure"),
+        choices=ContactAfterClosure.choices,
+        initial=ContactAfterClosure.NONE,
+    )
+    exit_questions_done = forms.BooleanField(
+        label=gettext_lazy("The exit questions are done for each of these pairings"),
+        error_messages={
+            "required": gettext_lazy(
+                "Confirm that the exit questions are done: a pairing is not closed without them."
+            )
+        },
+    )
+
+
+class CloseBulkAction(PairingBulkAction):
+    """Close several pairings that ended for the same unplanned reason (issue 17), each
+    through ``lifecycle.close_for_staff_reason`` in its own savepoint: a pairing the rules
+    refuse is named with the reason and the others are closed."""
+
+    display_name = gettext_lazy("Close for one reason")
+    action_type = "mentorat_close"
+    aria_label = gettext_lazy("Close the selected pairings for one unplanned reason")
+    template_name = "wagtail_mentorat/admin/pairings/bulk_close.html"
+    form_class = StaffClosureForm
+    action_priority = 30
+
+    def object_context(self, snippet):
+        context = super().object_context(snippet)
+        context["refusal"] = lifecycle.staff_closure_refusal(snippet, self.request.user)
+        return context
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["closable"] = [item for item in context["items"] if not item["refusal"]]
+        return context
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        action = kwargs["self"]
+        data = action.cleaned_form.cleaned_data
+        action.closed, action.refused = 0, []
+        for pairing in objects:
+            try:
+                lifecycle.close_for_staff_reason(
+                    pairing, action.request.user, data["reason"], data["contact_after"]
+                )
+            except RuleViolation as refused:
+                names = ", ".join(filter(None, [mentee_names(pairing), mentor_names(pairing)]))
+                action.refused.append(f"{names}: {' '.join(refused.messages)}")
+            else:
+                action.closed += 1
+        return action.closed, 0
+
+    def get_execution_context(self):
+        return {"self": self}
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        if not num_parent_objects:
+            return None
+        return ngettext(
+            "%(count)d pairing is closed.", "%(count)d pairings are closed.", num_parent_objects
+        ) % {"count": num_parent_objects}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        for refusal in getattr(self, "refused", []):
+            messages.error(self.request, refusal)
+        return response
+
+
 def _heading(field):
     if field == "id":
         return _("Pairing")
@@ -415,6 +494,7 @@ def _heading(field):
 
 hooks.register("register_bulk_action", RemindBulkAction)
 hooks.register("register_bulk_action", ExportBulkAction)
+hooks.register("register_bulk_action", CloseBulkAction)
 
 
 # --- the staff page ------------------------------------------------------------------------
