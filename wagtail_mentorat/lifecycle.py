@@ -409,16 +409,19 @@ def propose_pairing(
     kind=None,
     contributions=None,
     cross_discipline_reason="",
+    staff_reason="",
     score_breakdown=None,
     scoring_version="",
 ):
     """Propose a pairing. ``mentors[0]`` is the primary mentor; ``contributions`` maps a
-    mentor's id to their written contribution (seed 004). Nothing is active until a person
-    approves it (:func:`approve_pairing`), whoever or whatever proposed it."""
+    mentor's id to their written contribution (seed 004); ``staff_reason`` says why
+    programme staff pair a person with no manager on file where the manager pairs
+    (:func:`rules.check_can_pair`). Nothing is active until a person approves it
+    (:func:`approve_pairing`), whoever or whatever proposed it."""
     mentees, mentors = list(mentees), list(mentors)
     kind = kind or (MentoringKind.GROUP if len(mentees) > 1 else MentoringKind.INDIVIDUAL)
     if actor is not None:  # None: the matching's fallback, which only proposes
-        rules.check_can_pair(actor, programme, mentees)
+        rules.check_can_pair(actor, programme, mentees, staff_reason)
     if kind == MentoringKind.INDIVIDUAL and len(mentees) != 1:
         raise RuleViolation(_("Individual mentoring has exactly one mentee."), code="kind")
     if kind == MentoringKind.GROUP and len(mentors) != 1:
@@ -448,6 +451,7 @@ def propose_pairing(
         kind=kind,
         proposed_by=actor,
         cross_discipline_reason=cross_discipline_reason.strip(),
+        staff_reason=staff_reason.strip(),
         score_breakdown=score_breakdown or {},
         scoring_version=scoring_version,
     )
@@ -494,7 +498,7 @@ def approve_pairing(pairing, actor):
         pairing, [S.PROPOSED], _("Only a proposal can be approved; this pairing is “%(state)s”.")
     )
     mentees, mentors = pairing.mentees, pairing.mentors
-    rules.check_can_pair(actor, pairing.programme, mentees)
+    rules.check_can_pair(actor, pairing.programme, mentees, pairing.staff_reason)
     list(ParticipantProfile.objects.select_for_update().filter(user__in=mentors).order_by("pk"))
     rules.check_pairing(
         pairing.programme, mentees, mentors, pairing.cross_discipline_reason, pairing=pairing

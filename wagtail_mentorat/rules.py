@@ -128,14 +128,28 @@ def places_taken(mentor_ids, exclude_pairing=None):
     return mentee_counts
 
 
-def check_can_pair(actor, programme, mentees):
-    """Seed 001: paired by the manager; the programme may let programme staff pair too."""
+def check_can_pair(actor, programme, mentees, staff_reason=""):
+    """Seed 001: paired by the manager; the programme may let programme staff pair too, or
+    only people with no manager on file, with the reason written (``staff_reason``)."""
     if programme.who_pairs != Programme.WhoPairs.MANAGER and is_coordinator(actor, programme):
         return
     if programme.who_pairs != Programme.WhoPairs.COORDINATOR and all(
         is_manager_of(actor, mentee) for mentee in mentees
     ):
         return
+    if (
+        staff_pair_with_reason(actor, programme)
+        and not ParticipantProfile.objects.filter(user__in=mentees, superior__isnull=False).exists()
+    ):
+        if staff_reason.strip():
+            return
+        raise RuleViolation(
+            _(
+                "Nobody is registered as this person's manager: write why programme staff make "
+                "this pairing (the reason is kept with the pairing)."
+            ),
+            code="staff_reason_required",
+        )
     raise RuleViolation(
         _("In this programme, pairings are made by %(who)s. Ask them to make this pairing.")
         % {"who": programme.get_who_pairs_display().lower()},
@@ -405,6 +419,16 @@ def only_managers_pair(programme):
     return programme.who_pairs == Programme.WhoPairs.MANAGER
 
 
+def staff_pair_with_reason(actor, programme):
+    """Where the manager pairs, the programme may let its staff pair a person with no
+    manager on file, with a written reason (issue 17: no request reaches a dead end)."""
+    return (
+        only_managers_pair(programme)
+        and programme.staff_pair_without_manager
+        and is_coordinator(actor, programme)
+    )
+
+
 def pairing_access(actor, programme, mentee_ids):
     """{mentee id: (may, reason, nobody)} for the screens that offer to pair: whether
     ``actor`` may pair each mentee alone in ``programme`` as :func:`check_can_pair` decides
@@ -417,6 +441,7 @@ def pairing_access(actor, programme, mentee_ids):
     )
     chains = superior_chains(mentee_ids) if not as_staff else {}
     managers_pair = programme.who_pairs != Programme.WhoPairs.COORDINATOR
+    with_reason = not as_staff and staff_pair_with_reason(actor, programme)
     who = programme.get_who_pairs_display().lower()
     result = {}
     for mentee_id in mentee_ids:
@@ -426,6 +451,13 @@ def pairing_access(actor, programme, mentee_ids):
         manager_id = (chains.get(mentee_id) or [None])[0]
         if managers_pair and manager_id is not None and manager_id == getattr(actor, "pk", None):
             result[mentee_id] = (True, "", False)
+        elif with_reason and manager_id is None:
+            reason = _(
+                "Nobody is registered as this person's manager. This programme lets its staff "
+                "pair them with a written reason: use the form “Pair with several mentors, or "
+                "a group” below."
+            )
+            result[mentee_id] = (False, reason, False)
         elif only_managers_pair(programme) and manager_id is None:
             reason = _(
                 "In this programme, pairings are made by the mentee's manager, and this "

@@ -143,6 +143,18 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             proposal.refusal = refused[0][1] if refused else ""
             proposal.nobody = any(v[2] for v in verdicts)
         context["proposals"] = proposals
+        # Where the manager pairs, staff may pair someone with no manager on file, with a
+        # written reason, if the programme allows it (the team form asks for the reason).
+        with_reason = rules.staff_pair_with_reason(user, programme)
+        managed = (
+            set(
+                ParticipantProfile.objects.filter(
+                    user_id__in=[r.mentee_id for r in requests], superior__isnull=False
+                ).values_list("user_id", flat=True)
+            )
+            if with_reason
+            else set()
+        )
         context["rows"] = []
         for request, mentee in zip(requests, mentees, strict=True):
             best, excluded = scoring.suggest(mentee, mentors, rule_set, weights, limit=5)
@@ -155,6 +167,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
                     "may_pair": may_pair,
                     "refusal": refusal,
                     "nobody": none,
+                    "with_reason": with_reason and request.mentee_id not in managed,
                     "profile_url": profile and _admin_url(user, ParticipantProfile, profile),
                     "suggestions": [(fit, rank.get(fit.mentor.id)) for fit in best],
                     "preferred": [(i, names.get(m, "?")) for m, i in rank.items()],
@@ -171,7 +184,9 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
         ]
         context["programme_url"] = _admin_url(user, Programme, programme.pk)
         context["team"] = {
-            "requests": pairable,
+            "requests": pairable
+            + [row["request"] for row in context["rows"] if row["with_reason"]],
+            "staff_reason": with_reason,
             "group_requests": [r for r in pairable if r.kind == MentoringKind.GROUP],
             "mentors": sorted(mentors, key=lambda m: m.name.lower()),
             "slots": range(SECONDARY_SLOTS),
@@ -283,6 +298,11 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
         reason = posted.get("reason", "").strip()
         if len(reason) > MAX_TEXT:
             errors.append(_("The skill need is %(max)s characters at most.") % {"max": MAX_TEXT})
+        staff_reason = posted.get("staff_reason", "").strip()
+        if len(staff_reason) > MAX_TEXT:
+            errors.append(
+                _("The reason for pairing is %(max)s characters at most.") % {"max": MAX_TEXT}
+            )
         if errors:
             return None, errors
         users = {
@@ -295,6 +315,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             "mentors": [users[pk] for pk in mentors],
             "contributions": {pk: text for pk, text in contributions.items() if text},
             "reason": reason,
+            "staff_reason": staff_reason,
         }, []
 
     def pair_team(self, request, programme):
@@ -316,6 +337,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
                     request=team["request"],
                     contributions=team["contributions"],
                     cross_discipline_reason=team["reason"],
+                    staff_reason=team["staff_reason"],
                 )
                 lifecycle.approve_pairing(pairing, request.user)
         except RuleViolation as error:

@@ -96,6 +96,9 @@ class Pairing(models.Model):
     cross_discipline_reason = models.TextField(
         _("specific skill need (another discipline)"), blank=True
     )
+    staff_reason = models.TextField(
+        _("why programme staff made this pairing (no manager on file)"), blank=True
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

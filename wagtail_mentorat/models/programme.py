@@ -164,6 +164,15 @@ class Programme(index.Indexed, models.Model):
         choices=WhoPairs.choices,
         default=WhoPairs.MANAGER,
     )
+    staff_pair_without_manager = models.BooleanField(
+        _("programme staff may pair a person with no manager on file"),
+        default=False,
+        help_text=_(
+            "Where the manager pairs: programme staff may pair a person who has no manager on "
+            "file, with the reason written down, instead of waiting for the manager to be "
+            "registered."
+        ),
+    )
     mentor_capacity = models.PositiveSmallIntegerField(
         _("default mentor capacity (mentees per mentor)"),
         default=2,
@@ -277,6 +286,7 @@ class Programme(index.Indexed, models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("who_pairs"),
+                FieldPanel("staff_pair_without_manager"),
                 FieldPanel("mentor_capacity"),
                 FieldPanel("mentor_min_years"),
                 FieldPanel("discipline_rule"),

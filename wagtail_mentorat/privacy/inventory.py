@@ -116,7 +116,7 @@ INVENTORY = {
             "exit_questions_done rematch_wanted closed_at premature": "status",
             "request proposed_by approved_by closed_by": "status",
             "contact_after_closure": "pair_staff",
-            "cross_discipline_reason score_breakdown scoring_version": "pair_staff",
+            "cross_discipline_reason staff_reason score_breakdown scoring_version": "pair_staff",
         },
     ),
     "wagtail_mentorat.PairingMember": _e(
@@ -229,7 +229,7 @@ INVENTORY = {
          "matching_weights mentee_responsibilities mentor_responsibilities "
          "confidentiality_clause mentor_training mentee_training starts_on ends_on "
          "recruitment_opens_on recruitment_closes_on mentor_training_hours "
-         "mentee_training_hours": "everyone",
+         "mentee_training_hours staff_pair_without_manager": "everyone",
          "coordinators": "staff"},
     ),
     "wagtail_mentorat.ExpertiseArea": _e(
