@@ -99,6 +99,8 @@ def sample_kwargs():
         "wagtail_mentorat:request_mentors": {"pk": mentoring_request.pk},
         "wagtail_mentorat:manager_decide": {"pk": pairing.pk},
         "wagtail_mentorat:manager_assign": {"pk": mentoring_request.pk},
+        "wagtail_mentorat:manager_team": {"pk": mentoring_request.pk},
+        "wagtail_mentorat:manager_transfer": {"pk": pairing.pk},
         "wagtail_mentorat:circle": {"pk": Circle.objects.first().pk},
         "wagtail_mentorat:thread": {"pk": pairing.pk},
         "wagtail_mentorat:calendar": {"token": BOGUS_TOKEN},

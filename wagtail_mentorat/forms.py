@@ -4,9 +4,11 @@ checked by :mod:`wagtail_mentorat.lifecycle`, whose errors the views attach to t
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .admin.people import PersonChoiceField
 from .ids import IdField, parse_id
 from .models import (
     ClosureKind,
@@ -524,4 +526,56 @@ class PreferencesForm(forms.Form):
         if len(set(chosen)) != len(chosen):
             raise forms.ValidationError(_("Choose each mentor once."))
         data["mentors"] = chosen
+        return data
+
+
+class PersonIdChoiceField(PersonChoiceField):
+    """A person by name, chosen by id: ``abc`` or 30 digits is an invalid choice checked
+    before the database sees it, not a 500."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_id(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class TransferForm(forms.Form):
+    """The mentee's new site, unit and manager; the rules are ``lifecycle.transfer_mentee``'s."""
+
+    site = forms.CharField(label=_("New site"), max_length=120, required=False)
+    unit = forms.CharField(label=_("New unit"), max_length=120, required=False)
+    superior = PersonIdChoiceField(
+        label=_("New manager"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("(unchanged)"),
+    )
+
+    def __init__(self, *args, profile=None, **kwargs):
+        self.profile = profile
+        initial = kwargs.setdefault("initial", {})
+        if profile is not None:
+            initial.setdefault("site", profile.site)
+            initial.setdefault("unit", profile.unit)
+            initial.setdefault("superior", profile.superior_id)
+        super().__init__(*args, **kwargs)
+        self.fields["superior"].queryset = get_user_model().objects.filter(
+            is_active=True, mentorat_profile__isnull=False
+        )
+
+    def clean(self):
+        data = super().clean()
+        profile = self.profile
+        if profile is not None and not self.errors:
+            unchanged = (
+                data.get("site", "") == profile.site
+                and data.get("unit", "") == profile.unit
+                and (data.get("superior") is None or data["superior"].pk == profile.superior_id)
+            )
+            if unchanged:
+                raise forms.ValidationError(
+                    _("Nothing changes: give the mentee's new site, unit or manager.")
+                )
         return data

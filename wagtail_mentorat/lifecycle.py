@@ -1318,10 +1318,14 @@ def decide_extension(extension, actor, approve):
     return extension
 
 
+# A mentee moves with their pairing from its assignment to its closure (seed 002).
+TRANSFERABLE_STATES = (S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING)
+
+
 def _check_transfer(pairing, actor):
     _require_state(
         pairing,
-        [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING],
+        TRANSFERABLE_STATES,
         _("The mentee cannot be transferred now: the pairing is “%(state)s”."),
     )
     _require_manager_or_coordinator(pairing, actor)

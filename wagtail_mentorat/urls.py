@@ -24,6 +24,12 @@ urlpatterns = [
     path(
         "gestion/demandes/<mentorat_id:pk>/assigner/", manager.manager_assign, name="manager_assign"
     ),
+    path("gestion/demandes/<mentorat_id:pk>/equipe/", manager.manager_team, name="manager_team"),
+    path(
+        "gestion/jumelages/<mentorat_id:pk>/transfert/",
+        manager.manager_transfer,
+        name="manager_transfer",
+    ),
     path("calendrier/", personal.calendar_settings, name="calendar_settings"),
     path("calendrier/nouvelle-adresse/", personal.calendar_reset, name="calendar_reset"),
     path("calendrier/<str:token>.ics", personal.calendar_feed, name="calendar"),

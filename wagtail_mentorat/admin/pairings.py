@@ -17,7 +17,6 @@ import uuid
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -36,6 +35,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from .. import formatting, ids, lifecycle, rules
 from ..exceptions import RuleViolation
 from ..filters import PairingFilterSet, profile_choices
+from ..forms import TransferForm
 from ..models import (
     Agreement,
     ContactAfterClosure,
@@ -50,7 +50,6 @@ from ..models import (
 )
 from .checkins import FOLLOWED, followed, is_overdue
 from .display import LabelColumn, LabelledExportMixin, LabelledIndexView
-from .people import PersonChoiceField
 
 S = PairingState
 
@@ -498,58 +497,6 @@ hooks.register("register_bulk_action", CloseBulkAction)
 
 
 # --- the staff page ------------------------------------------------------------------------
-
-
-class PersonIdChoiceField(PersonChoiceField):
-    """A person by name, chosen by id: ``abc`` or 30 digits is an invalid choice checked
-    before the database sees it, not a 500."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and ids.parse_id(value) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
-class TransferForm(forms.Form):
-    """The mentee's new site, unit and manager; the rules are ``lifecycle.transfer_mentee``'s."""
-
-    site = forms.CharField(label=gettext_lazy("New site"), max_length=120, required=False)
-    unit = forms.CharField(label=gettext_lazy("New unit"), max_length=120, required=False)
-    superior = PersonIdChoiceField(
-        label=gettext_lazy("New manager"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label=gettext_lazy("(unchanged)"),
-    )
-
-    def __init__(self, *args, profile=None, **kwargs):
-        self.profile = profile
-        initial = kwargs.setdefault("initial", {})
-        if profile is not None:
-            initial.setdefault("site", profile.site)
-            initial.setdefault("unit", profile.unit)
-            initial.setdefault("superior", profile.superior_id)
-        super().__init__(*args, **kwargs)
-        self.fields["superior"].queryset = get_user_model().objects.filter(
-            is_active=True, mentorat_profile__isnull=False
-        )
-
-    def clean(self):
-        data = super().clean()
-        profile = self.profile
-        if profile is not None and not self.errors:
-            unchanged = (
-                data.get("site", "") == profile.site
-                and data.get("unit", "") == profile.unit
-                and (data.get("superior") is None or data["superior"].pk == profile.superior_id)
-            )
-            if unchanged:
-                raise forms.ValidationError(
-                    _("Nothing changes: give the mentee's new site, unit or manager.")
-                )
-        return data
 
 
 def staff_pairings(user):

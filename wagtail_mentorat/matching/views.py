@@ -11,7 +11,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -36,14 +35,12 @@ from ..models import (
     ParticipantProfile,
     Programme,
 )
-from . import adapter, export, scoring
+from . import adapter, export, scoring, team
 
 UNMATCHED = {
     "no_eligible_mentor": gettext_lazy("no eligible mentor"),
     "capacity": gettext_lazy("every eligible mentor is at capacity"),
 }
-SECONDARY_SLOTS = 3  # additional mentors offered at once in the team form
-MAX_TEXT = 1000
 
 
 def _admin_url(user, model, pk):
@@ -189,7 +186,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             "staff_reason": with_reason,
             "group_requests": [r for r in pairable if r.kind == MentoringKind.GROUP],
             "mentors": sorted(mentors, key=lambda m: m.name.lower()),
-            "slots": range(SECONDARY_SLOTS),
+            "slots": range(team.SECONDARY_SLOTS),
         }
         context["awaiting"] = list(adapter.awaiting_requests(programme))
         context["show_excluded"] = show_excluded
@@ -242,7 +239,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
         """The request, mentees and mentors the team form names, or a list of errors. The
         request must be one of the person's programmes' (404 otherwise, as for any record
         out of scope); mentors are chosen among the programme's mentors."""
-        posted, errors = request.POST, []
+        posted = request.POST
         if ids.parse_id(posted.get("request")) is None:
             return None, [_("Choose the waiting request to pair.")]
         mentoring_request = ids.get_or_404(
@@ -254,92 +251,19 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             status=MentoringRequest.Status.OPEN,
         )
         pool = {m.id: m for m in adapter.load_mentors(programme)}
-        chosen = [(posted.get("primary", ""), posted.get("primary_contribution", ""))]
-        chosen += [
-            (mentor, text)
-            for mentor, text in zip(
-                posted.getlist("secondary"), posted.getlist("contribution"), strict=False
-            )
-            if mentor or text.strip()
-        ]
-        mentors, contributions = [], {}
-        for i, (value, text) in enumerate(chosen):
-            mentor_id = ids.parse_id(value)
-            if mentor_id not in pool:
-                errors.append(
-                    _("Choose the primary mentor among the programme's mentors.")
-                    if i == 0
-                    else _("Choose each additional mentor among the programme's mentors.")
-                )
-                continue
-            text = text.strip()
-            if len(text) > MAX_TEXT:
-                errors.append(
-                    _("A contribution is %(max)s characters at most.") % {"max": MAX_TEXT}
-                )
-            elif i and not text:
-                # Seed 004: each mentor's contribution is written down.
-                errors.append(
-                    _("Write what %(name)s brings to the pairing.") % {"name": pool[mentor_id].name}
-                )
-            mentors.append(mentor_id)
-            contributions[mentor_id] = text
-        others = []
-        for value in posted.getlist("mentee"):
-            if ids.parse_id(value) == mentoring_request.pk:
-                continue  # the request paired is the group's first mentee already
-            other = ids.first_or_none(
-                adapter.waiting_requests(programme).exclude(pk=mentoring_request.pk), value
-            )
-            if other is None:
-                errors.append(_("Choose the other mentees among the waiting requests."))
-                break
-            others.append(other.mentee)
-        reason = posted.get("reason", "").strip()
-        if len(reason) > MAX_TEXT:
-            errors.append(_("The skill need is %(max)s characters at most.") % {"max": MAX_TEXT})
-        staff_reason = posted.get("staff_reason", "").strip()
-        if len(staff_reason) > MAX_TEXT:
-            errors.append(
-                _("The reason for pairing is %(max)s characters at most.") % {"max": MAX_TEXT}
-            )
-        if errors:
-            return None, errors
-        users = {
-            p.user_id: p.user
-            for p in ParticipantProfile.objects.filter(user_id__in=mentors).select_related("user")
-        }
-        return {
-            "request": mentoring_request,
-            "mentees": [mentoring_request.mentee, *others],
-            "mentors": [users[pk] for pk in mentors],
-            "contributions": {pk: text for pk, text in contributions.items() if text},
-            "reason": reason,
-            "staff_reason": staff_reason,
-        }, []
+        return team.read_team(posted, mentoring_request, pool, adapter.waiting_requests(programme))
 
     def pair_team(self, request, programme):
         """Several mentors each with a written contribution (seed 004), or a group of
         mentees with one mentor (seed 002): proposed and approved through the lifecycle in
         one transaction, so a refusal says the rule's reason and changes nothing."""
-        team, errors = self.team_choices(request, programme)
+        chosen, errors = self.team_choices(request, programme)
         if errors:
             for message in errors:
                 messages.error(request, message)
             return
         try:
-            with transaction.atomic():
-                pairing = lifecycle.propose_pairing(
-                    programme,
-                    team["mentees"],
-                    team["mentors"],
-                    request.user,
-                    request=team["request"],
-                    contributions=team["contributions"],
-                    cross_discipline_reason=team["reason"],
-                    staff_reason=team["staff_reason"],
-                )
-                lifecycle.approve_pairing(pairing, request.user)
+            team.make_team_pairing(programme, chosen, request.user)
         except RuleViolation as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -347,7 +271,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
         messages.success(
             request,
             _("Pairing made with %(mentors)s; the mentors are told.")
-            % {"mentors": ", ".join(person_name(m) for m in team["mentors"])},
+            % {"mentors": ", ".join(person_name(m) for m in chosen["mentors"])},
         )
 
     def post(self, request, *args, **kwargs):

@@ -9,11 +9,14 @@ from django.utils.translation import gettext as _
 from .. import ids, lifecycle, rules, space
 from ..auth import login_required
 from ..exceptions import RuleViolation
-from ..matching import adapter
+from ..formatting import person_name
+from ..forms import TransferForm
+from ..matching import adapter, team
 from ..models import (
     OPEN_STATES,
     Agreement,
     Extension,
+    MentoringKind,
     MentoringRequest,
     MentorPreference,
     Pairing,
@@ -63,6 +66,8 @@ def manager_space(request):
         r.can_pair = r.pk in suggested
         r.suggestions = [(fit, getattr(prefs.get(fit.mentor.id), "rank", None)) for fit in best]
         r.preferred_mentors = sorted(prefs.values(), key=lambda p: p.rank)
+    for pairing in pairings:  # the link; the page says why when the rules refuse
+        pairing.transferable = pairing.state in lifecycle.TRANSFERABLE_STATES
     concerns = list(SafetyConcern.objects.filter(manager=request.user).select_related("pairing"))
     # Privacy: the manager reads concerns the mentor wrote; who and when is audited.
     log_reads(request.user, concerns, "manager space: safety concern")
@@ -138,12 +143,8 @@ def manager_decide(request, pk):
     return redirect("wagtail_mentorat:manager")
 
 
-@login_required
-def manager_assign(request, pk):
-    """Assign a suggested mentor to a waiting request of the manager's staff, through the
-    same rules and capacity lock as the workbench (404 for anyone else's request)."""
-    if request.method != "POST":
-        return redirect("wagtail_mentorat:manager")
+def _staff_request(request, pk):
+    """A waiting request of the manager's staff; 404 for anyone else's, as for none."""
     mentoring_request = (
         MentoringRequest.objects.filter(pk=pk, status=MentoringRequest.Status.OPEN)
         .select_related("mentee", "programme")
@@ -151,6 +152,16 @@ def manager_assign(request, pk):
     )
     if mentoring_request is None or not rules.is_manager_of(request.user, mentoring_request.mentee):
         raise Http404
+    return mentoring_request
+
+
+@login_required
+def manager_assign(request, pk):
+    """Assign a suggested mentor to a waiting request of the manager's staff, through the
+    same rules and capacity lock as the workbench (404 for anyone else's request)."""
+    if request.method != "POST":
+        return redirect("wagtail_mentorat:manager")
+    mentoring_request = _staff_request(request, pk)
     mentor = ids.first_or_none(
         ParticipantProfile.objects.select_related("user"),
         request.POST.get("mentor"),
@@ -167,3 +178,105 @@ def manager_assign(request, pk):
         for message in error.messages:
             messages.error(request, message)
     return redirect("wagtail_mentorat:manager")
+
+
+@login_required
+def manager_team(request, pk):
+    """Where managers pair: a pairing with several mentors, each with what they bring
+    (seed 004), or a group of the manager's staff with one mentor (seed 002), through the
+    same rules as programme staff's workbench (:mod:`..matching.team`)."""
+    mentoring_request = _staff_request(request, pk)
+    programme = mentoring_request.programme
+    waiting = adapter.waiting_requests(programme)
+    refusal = ""
+    if not waiting.filter(pk=mentoring_request.pk).exists():
+        refusal = _(
+            "This request is not waiting to be paired now: a pairing is in progress, or the "
+            "person has not confirmed their registration."
+        )
+    else:
+        may, why, _nobody = rules.pairing_access(
+            request.user, programme, [mentoring_request.mentee_id]
+        )[mentoring_request.mentee_id]
+        refusal = "" if may else why
+    pool = {m.id: m for m in adapter.load_mentors(programme)} if not refusal else {}
+    others = waiting.filter(
+        mentee__mentorat_profile__superior=request.user, kind=MentoringKind.GROUP
+    ).exclude(pk=mentoring_request.pk)
+    errors = []
+    if request.method == "POST" and not refusal:
+        chosen, errors = team.read_team(request.POST, mentoring_request, pool, others)
+        if not errors:
+            try:
+                team.make_team_pairing(programme, chosen, request.user)
+            except RuleViolation as error:
+                errors = list(error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Pairing made with %(mentors)s; the mentors are told.")
+                    % {"mentors": ", ".join(person_name(m) for m in chosen["mentors"])},
+                )
+                return redirect("wagtail_mentorat:manager")
+    # What was typed comes back on a refusal: nothing is lost.
+    posted = request.POST
+    secondary = posted.getlist("secondary") + [""] * team.SECONDARY_SLOTS
+    contribution = posted.getlist("contribution") + [""] * team.SECONDARY_SLOTS
+    kept = {
+        "primary": posted.get("primary", ""),
+        "primary_contribution": posted.get("primary_contribution", ""),
+        "slots": list(zip(secondary, contribution, strict=False))[: team.SECONDARY_SLOTS],
+        "mentees": set(posted.getlist("mentee")),
+        "reason": posted.get("reason", ""),
+    }
+    return render(
+        request,
+        "wagtail_mentorat/space/manager_team.html",
+        {
+            "mentoring_request": mentoring_request,
+            "refusal": refusal,
+            "errors": errors,
+            "mentors": sorted(pool.values(), key=lambda m: m.name.lower()),
+            "others": list(others) if mentoring_request.kind == MentoringKind.GROUP else [],
+            "kept": kept,
+        },
+        status=400 if errors else None,
+    )
+
+
+@login_required
+def manager_transfer(request, pk):
+    """The manager moves a staff member to another unit, site or manager; the pairing and
+    its history stay (seed 002), both managers and the mentors are told. 404 for a pairing
+    that is not of the manager's staff, as for none."""
+    pairing = Pairing.objects.filter(pk=pk).first()
+    mentee = pairing and pairing.mentee
+    if mentee is None or not rules.is_manager_of(request.user, mentee):
+        raise Http404
+    refusal = lifecycle.transfer_refusal(pairing, request.user)
+    profile = ParticipantProfile.objects.filter(user=mentee).first()
+    form = TransferForm(request.POST if request.method == "POST" else None, profile=profile)
+    if request.method == "POST" and not refusal and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifecycle.transfer_mentee(
+                pairing,
+                request.user,
+                site=data["site"],
+                unit=data["unit"],
+                superior=data["superior"],
+            )
+        except RuleViolation as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(
+                request,
+                _("The mentee is transferred; the pairing continues. Everyone concerned is told."),
+            )
+            return redirect("wagtail_mentorat:manager")
+    return render(
+        request,
+        "wagtail_mentorat/space/manager_transfer.html",
+        {"pairing": pairing, "mentee": mentee, "form": form, "refusal": refusal},
+        status=400 if form.errors else None,
+    )
