@@ -275,7 +275,9 @@ AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
+# Behind a reverse proxy that sets X-Forwarded-For (django-ipware reads it): the number of
+# further proxies the header lists after the client. deploy/nginx replaces the header with
+# the client's address alone: 0. Unset: the socket's address.
 if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_IPWARE_PROXY_COUNT"])
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
