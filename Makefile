@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # One test process per core (pytest-xdist); PYTEST_WORKERS=0 runs in a single process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-test chromium migrate demo lint format messages bench clean
+.PHONY: run serve test install install-test chromium migrate demo lint format messages bench clean
 
 # Python 3.11's venv bundles setuptools 65.5, which has known advisories (CVE-2022-40897,
 # CVE-2024-6345, CVE-2025-47273): pip-audit would flag it.
@@ -36,6 +36,11 @@ demo: migrate
 run: demo
 	@echo "Serving the demo intranet on http://127.0.0.1:$(PORT)/ (log in with an account above)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production stack on loopback (gunicorn, db_worker, PostgreSQL and Redis when they
+# answer; README, "Serving as in production"). Ctrl-C stops everything.
+serve: install
+	PORT=$(PORT) $(BIN)/python -m intranet.serve
 
 # Browser tests drive Debian's chromium; install it from Debian when we can (root).
 chromium:

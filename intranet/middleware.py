@@ -16,6 +16,10 @@ class IntranetLoginRequiredMiddleware(LoginRequiredMiddleware):
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(tuple(settings.INTRANET_LOGIN_EXEMPT_PREFIXES)):
             return None
+        # An open view before the session is read (Django's order is the reverse): the
+        # health endpoint then touches neither the session nor, through it, the database.
+        if not getattr(view_func, "login_required", True):
+            return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For a load balancer: database, cache and task queue reachable (200) or not (503).
+    path("health/", include("wagtail_mentorat.health")),
     path("recherche/", search_views.search, name="search"),
     path("mentorat/courriels/", include("wagtail_mentorat.notifications.urls")),
     path("mentorat/", include("wagtail_mentorat.urls")),
@@ -30,3 +32,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database (or Redis) outage answers a short 503 page with Retry-After, not the 500 page.
+handler500 = "wagtail_mentorat.health.server_error"
