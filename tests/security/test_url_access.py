@@ -47,6 +47,7 @@ ACCESS = [
     ("django-admin/login/", PUBLIC, "Django admin's login page"),
     ("django-admin/logout/", PUBLIC, "Django admin's log out"),
     ("django-admin/*", DJANGO_ADMIN, "Django's admin: staff accounts only"),
+    ("health/", PUBLIC, "the load balancer's health check: ok or the failing part, no data"),
     # Front end: the intranet is private (IntranetLoginRequiredMiddleware).
     ("recherche/", LOGIN, "site search"),
     ("documents/authenticate_with_password/*", LOGIN, "collection password form"),
