@@ -6,7 +6,8 @@ It starts gunicorn (deploy/gunicorn.conf.py) with ``intranet.settings.production
 one or more ``manage.py db_worker`` processes, after it has migrated, created the cache
 table if needed, collected the static files (whitenoise, hashed names) and loaded the
 demo once. It prints the address and the demo accounts, restarts a task worker that
-dies, and on Ctrl-C or SIGTERM stops everything: gunicorn and the workers get SIGTERM
+dies (waiting longer each time it dies again: a database outage must not stop the web
+server), and on Ctrl-C or SIGTERM stops everything: gunicorn and the workers get SIGTERM
 (they finish what they are doing), then whatever is left of their process groups gets
 SIGKILL after the grace period. Each child also dies with this process if it is killed
 (Linux's parent-death signal), so nothing is left running.
@@ -53,7 +54,7 @@ LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 CACHE_TABLE = "mentorat_cache"
 HEALTH_PATH = "/health/"
 READY_TIMEOUT = 120  # seconds for gunicorn to answer the health endpoint
-RESTARTS_PER_MINUTE = 5  # a task worker that dies more often stops everything
+RESTART_DELAY_MAX = 30  # seconds between two starts of a task worker that keeps dying
 
 
 class Refusal(Exception):
@@ -325,6 +326,8 @@ class Child:
         self.name, self.argv, self.env = name, argv, env
         self.process = None
         self.starts = []
+        self.failures = 0
+        self.restart_at = None
 
     def start(self, preexec):
         self.starts.append(time.monotonic())
@@ -464,20 +467,23 @@ def serve(environ):
                 say(f"gunicorn stopped on its own (exit status {code}): stopping everything.")
                 status = 1
                 break
+            now = time.monotonic()
             for worker in workers:
+                if worker.restart_at is not None:
+                    if now >= worker.restart_at:
+                        worker.restart_at = None
+                        worker.start(supervisor.preexec)
+                    continue
                 code = worker.poll()
                 if code is None:
                     continue
-                recent = [t for t in worker.starts if t > time.monotonic() - 60]
-                if len(recent) >= RESTARTS_PER_MINUTE:
-                    say(
-                        f"{worker.name} died {len(recent)} times within a minute (last exit "
-                        f"status {code}): stopping everything."
-                    )
-                    status = 1
-                    break
-                say(f"{worker.name} exited (status {code}): starting it again.")
-                worker.start(supervisor.preexec)
+                # A database outage kills the workers again and again: wait longer each
+                # time (1 s, 2 s, 4 s… 30 s), and never stop the web server for it.
+                ran = now - worker.starts[-1]
+                worker.failures = 1 if ran > 60 else worker.failures + 1
+                delay = min(RESTART_DELAY_MAX, 2 ** (worker.failures - 1))
+                say(f"{worker.name} exited (status {code}): starting it again in {delay} s.")
+                worker.restart_at = now + delay
     finally:
         supervisor.stop(children, grace=int(conf["graceful_timeout"]) + 5)
         say("stopped: gunicorn and every task worker have exited.")

@@ -108,8 +108,9 @@ def run_checks(timeout):
             except FutureTimeout:
                 logger.warning("Health check %s did not answer within %s s.", name, timeout)
                 results[name] = TIMEOUT
-            except Exception:
-                logger.warning("Health check %s failed.", name, exc_info=True)
+            except Exception as error:
+                # One line, no traceback: a load balancer probes every few seconds.
+                logger.warning("Health check %s failed: %s: %s", name, type(error).__name__, error)
                 results[name] = UNAVAILABLE
             else:
                 results[name] = OK
