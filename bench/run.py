@@ -3,7 +3,9 @@ own section of RESULTS.md. ``python bench/run.py matching indicators`` runs some
 
 The indicators bench needs PostgreSQL (``BENCH_DATABASE_URL``, by default a local
 ``bench_indicators`` database to create first: see its docstring); the others default to a
-scratch SQLite file.
+scratch SQLite file. ``load`` and ``faults`` start the production stack (`python -m
+intranet.serve`) on PostgreSQL with locust: about 10 and 5 minutes; ``faults`` creates and
+restarts a PostgreSQL cluster of its own, so it needs root.
 """
 
 import subprocess
@@ -12,7 +14,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["space_dashboard", "matching", "notifications_sweep", "indicators"]
+SCRIPTS = ["space_dashboard", "matching", "notifications_sweep", "indicators", "load", "faults"]
 
 
 def main(names):
