@@ -7,3 +7,8 @@ class HomeConfig(AppConfig):
     label = "home"
     verbose_name = _("Intranet home")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from intranet import context_processors
+
+        context_processors.connect()

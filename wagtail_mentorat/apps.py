@@ -9,4 +9,8 @@ class WagtailMentoratConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import caching, checks  # noqa: F401  (checks: registers the system checks)
+
+        caching.connect()
+        caching.connect_programmes()
+        caching.connect_profiles()

@@ -20,10 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from . import conf, lifecycle, rules
+from . import caching, conf, lifecycle, rules
 from .exceptions import RuleViolation
 from .models import (
     MentoringKind,
@@ -47,9 +48,17 @@ class Awaiting:
     notice_version: str = ""
 
 
-def notice_page():
+def notice_page(cached=True):
     """The live registration page whose privacy notice is shown (the active language's
-    first), or None."""
+    first), or None. Kept in the cache per language until a page is published,
+    unpublished, moved or deleted (:data:`caching.PAGES`); ``cached=False`` reads the
+    database (what a consent is recorded against)."""
+    if not cached:
+        return _notice_page()
+    return caching.PAGES.get_or_set(("registration_page", get_language()), _notice_page)
+
+
+def _notice_page():
     pages = RegistrationPage.objects.live().order_by("path")
     try:
         page = pages.filter(locale=Locale.get_active()).first()

@@ -4,16 +4,31 @@ and which actions its page offers them. Presentation only: the rules stay in
 :mod:`wagtail_mentorat.lifecycle`, which checks them again on every action."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.coreutils import get_supported_content_language_variant
 
-from . import formatting, lifecycle
-from .circles.messaging import unread_counts
+from . import caching, formatting, lifecycle
+from .circles.messaging import unread_count
 from .models import (
     AgreementAcceptance,
     AgreementObjective,
@@ -28,6 +43,8 @@ from .models import (
     Pairing,
     PairingMember,
     PairingState,
+    ParticipantProfile,
+    Programme,
     ProgressReview,
 )
 from .notifications import conf as notification_conf
@@ -83,58 +100,181 @@ class Plan:
 # --- loading -------------------------------------------------------------------------------
 
 
+def programmes():
+    """{id: programme} of every programme, each with ``required_training``: {"mentee":
+    [module ids], "mentor": [module ids]}. From the cache (:data:`caching.PROGRAMMES`,
+    dropped when a programme or its required training changes): three queries on a miss,
+    none otherwise."""
+    return caching.PROGRAMMES.get_or_set(("all",), _load_programmes)
+
+
+def _load_programmes():
+    found = {programme.pk: programme for programme in Programme.objects.all()}
+    for programme in found.values():
+        programme.required_training = {"mentee": [], "mentor": []}
+    for role in ("mentee", "mentor"):
+        through = getattr(Programme, f"{role}_training").through
+        for programme_id, module_id in through.objects.values_list(
+            "programme_id", "trainingmodulepage_id"
+        ).order_by("pk"):
+            found[programme_id].required_training[role].append(module_id)
+    return found
+
+
+def attach_programmes(rows):
+    """Give each of ``rows`` (anything with a ``programme`` foreign key) its programme from
+    :func:`programmes` instead of a join; returns ``rows``."""
+    known = programmes()
+    for row in rows:
+        programme = known.get(row.programme_id)
+        if programme is None:  # created since the cache was filled
+            caching.PROGRAMMES.bump()
+            programme = row.programme
+        row.programme = programme
+    return rows
+
+
+@functools.cache
+def _facts():
+    """The subqueries of :func:`pairings_for` that do not depend on the person, built once
+    per process (building them is most of the cost of a query; ``annotate`` copies them)."""
+    meetings = Meeting.objects.filter(pairing=OuterRef("pk")).order_by().values("pairing_id")
+
+    def of_meetings(aggregate):
+        return Subquery(meetings.annotate(value=aggregate).values("value"))
+
+    def reviewed(kind):
+        return Exists(ProgressReview.objects.filter(pairing=OuterRef("pk"), kind=kind))
+
+    return {
+        "pairing": {
+            "has_objectives": Exists(
+                AgreementObjective.objects.filter(agreement__pairing=OuterRef("pk"))
+            ),
+            "extension_pending": Exists(
+                Extension.objects.filter(pairing=OuterRef("pk"), status=Extension.Status.REQUESTED)
+            ),
+            "midterm_reviewed": reviewed(Kind.MIDTERM),
+            "final_reviewed": reviewed(Kind.FINAL),
+            "meeting_count": Coalesce(of_meetings(Count("pk")), 0),
+            "first_meeting": of_meetings(Min("held_at")),
+            "last_meeting": of_meetings(Max("held_at")),
+        },
+        # On a member: whether they accepted their agreement's current version.
+        "accepted_current_version": Exists(
+            AgreementAcceptance.objects.filter(
+                agreement__pairing=OuterRef("pairing_id"),
+                user=OuterRef("user_id"),
+                version=F("agreement__version"),
+            )
+        ),
+    }
+
+
 def pairings_for(user):
-    """The person's pairings (not cancelled), with what the dashboard shows, in a constant
-    number of queries. Meeting counts come from one grouped query rather than an
-    aggregate over the joined pairing rows, which is cheaper to build and to run; the
-    facts :func:`plan_for` reads are ``EXISTS`` subqueries of the main query."""
+    """The person's pairings (not cancelled), with what the dashboard shows, in three
+    queries whatever the number of pairings, meetings, messages and help requests: the
+    pairings, whose facts (meetings held, unread messages, the reviews submitted and what
+    :func:`plan_for` reads) are subqueries of the same query; their members, each with
+    whether they accepted the agreement's current version; their open help requests. A
+    fourth only when a pairing is closing on attained objectives (its confirmations)."""
     pairings = list(
         Pairing.objects.filter(members__user=user)
         .exclude(state=S.CANCELLED)
-        .select_related("programme", "agreement", "circle")
+        .select_related("agreement", "circle")
         .prefetch_related(
-            Prefetch("members", queryset=PairingMember.objects.select_related("user")),
-            Prefetch("agreement__acceptances", queryset=AgreementAcceptance.objects.all()),
+            Prefetch(
+                "members",
+                queryset=PairingMember.objects.select_related("user").annotate(
+                    accepted_current_version=_facts()["accepted_current_version"]
+                ),
+            ),
             Prefetch(
                 "help_requests",
                 queryset=HelpRequest.objects.filter(answered_at__isnull=True),
                 to_attr="open_help_requests",
             ),
-            Prefetch("reviews", queryset=ProgressReview.objects.all()),
-            "closure_confirmations",
         )
         .annotate(
-            has_objectives=Exists(
-                AgreementObjective.objects.filter(agreement__pairing=OuterRef("pk"))
-            ),
+            **_facts()["pairing"],
             answered_fit_check=Exists(
                 FitCheck.objects.filter(pairing=OuterRef("pk"), user=user.pk)
             ),
-            extension_pending=Exists(
-                Extension.objects.filter(pairing=OuterRef("pk"), status=Extension.Status.REQUESTED)
-            ),
+            unread_messages=unread_count(user),
         )
         .order_by("state", "-proposed_at")
     )
-    stats = (
-        {
-            row["pairing_id"]: row
-            for row in Meeting.objects.filter(pairing__in=pairings)
-            .values("pairing_id")
-            .annotate(count=Count("id"), first=Min("held_at"), last=Max("held_at"))
-            .order_by()
-        }
-        if pairings
-        else {}
-    )
-    unread = unread_counts(user, [p.pk for p in pairings])
+    attach_programmes(pairings)
     for pairing in pairings:
-        pairing.unread_messages = unread.get(pairing.pk, 0)
-        row = stats.get(pairing.pk, {})
-        pairing.meeting_count = row.get("count", 0)
-        pairing.first_meeting = row.get("first")
-        pairing.last_meeting = row.get("last")
+        pairing.reviews_done = {Kind.MIDTERM} if pairing.midterm_reviewed else set()
+        if pairing.final_reviewed:
+            pairing.reviews_done.add(Kind.FINAL)
+    # Only a closing pairing asks who confirmed the attained objectives (lifecycle's
+    # closure_unconfirmed reads them): no query when none is closing.
+    prefetch_related_objects([p for p in pairings if p.state == S.CLOSING], "closure_confirmations")
     return pairings
+
+
+def is_manager(user):
+    """Whether ``user`` is someone's superior (their space links to the manager space).
+    From the cache (:data:`caching.PROFILES`, dropped when a profile changes)."""
+    return caching.PROFILES.get_or_set(
+        ("is_manager", user.pk),
+        lambda: ParticipantProfile.objects.filter(superior=user.pk).exists(),
+    )
+
+
+def training_to_take(user, open_requests, offers, on=None):
+    """The modules ``user`` must still complete before being matched: those the programmes
+    of their ``open_requests`` require of a mentee and those of their ``offers`` require
+    of a mentor (:func:`rules.missing_training` for every programme at once, from the
+    requirements :func:`programmes` keeps), each module once, shown in the visitor's
+    language when it is published in it (as ``Page.localized``). No query when those
+    programmes require nothing, else one."""
+    from .training.models import TrainingModulePage
+    from .training.services import valid_completions
+
+    known = programmes()
+    required_ids = {
+        module_id
+        for role, rows in (("mentee", open_requests), ("mentor", offers))
+        for row in rows
+        for module_id in known[row.programme_id].required_training[role]
+    }
+    if not required_ids:
+        return []
+    done = valid_completions(on).filter(user=user).values("module__translation_key")
+    missing = (
+        TrainingModulePage.objects.filter(pk__in=required_ids)
+        .exclude(translation_key__in=done)
+        .values("translation_key")
+    )
+    language = _content_language()
+    shown = Q(pk__in=required_ids)
+    if language is not None:  # the translations in the visitor's language
+        shown |= Q(locale__language_code=language, live=True)
+    candidates = (
+        TrainingModulePage.objects.filter(translation_key__in=missing)
+        .filter(shown)
+        .select_related("locale")
+        .order_by("pk")
+    )
+    chosen = {}
+    for module in candidates:
+        here = language is not None and module.live and module.locale.language_code == language
+        if module.translation_key not in chosen or (here and not chosen[module.translation_key][0]):
+            chosen[module.translation_key] = (here, module)
+    return [module for _here, module in chosen.values()]
+
+
+def _content_language():
+    """The active content language (``Locale.get_active``'s), or None without i18n."""
+    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return None
+    try:
+        return get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        return None
 
 
 def pairing_detail(pk, user):
@@ -198,12 +338,29 @@ def is_mentor_role(role):
 # --- what the pairing asks, what the page offers --------------------------------------------
 
 
+def reviews_done(pairing):
+    """The kinds of review ``pairing`` has had: from :func:`pairings_for`'s subqueries, else
+    its prefetched reviews."""
+    done = getattr(pairing, "reviews_done", None)
+    return done if done is not None else {review.kind for review in pairing.reviews.all()}
+
+
+def accepted_current_version(pairing, agreement):
+    """The ids of the people who accepted ``agreement``'s current version: from the members
+    :func:`pairings_for` loads (each says whether they did), else from its prefetched
+    acceptances."""
+    members = pairing.members.all()
+    if all(hasattr(member, "accepted_current_version") for member in members):
+        return {member.user_id for member in members if member.accepted_current_version}
+    return {a.user_id for a in agreement.acceptances.all() if a.version == agreement.version}
+
+
 def pending_reviews(pairing):
     """[(kind, due date)] of the reviews this pairing still expects, in order: none once
     it is closed or cancelled, none already submitted. Reads the prefetched reviews."""
     if pairing.state not in (S.ACTIVE, S.CLOSING):
         return []
-    done = {review.kind for review in pairing.reviews.all()}
+    done = reviews_done(pairing)
     pending = []
     if (
         pairing.state == S.ACTIVE
@@ -280,9 +437,7 @@ def plan_for(pairing, user, now=None):
 
     if state in AGREEING and agreement is not None:
         actions.add("objectives")
-        accepted = {
-            a.user_id for a in agreement.acceptances.all() if a.version == agreement.version
-        }
+        accepted = accepted_current_version(pairing, agreement)
         if not pairing.has_objectives:
             steps.append(
                 Step(_("Read the agreement, write your objectives together and accept it."))

@@ -253,6 +253,7 @@ def test_unread_counts_follow_the_read_marker(circle, members, cast, login):
 
 
 def _dashboard_queries(client):
+    client.get(reverse("wagtail_mentorat:space"))  # fills the caches (issue 20)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("wagtail_mentorat:space"))
     assert response.status_code == 200
@@ -280,9 +281,8 @@ def test_the_dashboard_shows_unread_counts_in_a_constant_number_of_queries(
         for n in range(6):
             messaging.post_message(circle.pairing, cast["peers"][i], f"Message {n}")
             messaging.post_message(circle.pairing, cast["facilitator"], f"Réponse {n}")
-    with django_assert_max_num_queries(25):
-        large, response = _dashboard_queries(client)
-    assert large == small
+    large, response = _dashboard_queries(client)
+    assert large == small <= 10  # issue 20
     html = response.content.decode()
     assert html.count("12 unread messages") == 3 and "1 unread message" in html
 

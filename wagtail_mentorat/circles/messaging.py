@@ -109,24 +109,46 @@ def mark_read(pairing, user, last_id=None):
     return last_id
 
 
+def _unread(user):
+    """The messages ``user`` has not read: others' messages after the person's read marker
+    in their thread. The one place of that rule."""
+    marker = ThreadReadMarker.objects.filter(pairing=OuterRef("pairing_id"), user=user).values(
+        "last_read_id"
+    )[:1]
+    return Message.objects.exclude(author=user).filter(
+        pk__gt=Coalesce(Subquery(marker, output_field=IntegerField()), Value(0))
+    )
+
+
 def unread_counts(user, pairing_ids):
     """{pairing id: unread messages} for ``user``, in one query whatever the number of
     pairings and messages: the messages of others after the person's read marker."""
     pairing_ids = list(pairing_ids)
     if not pairing_ids or not user.is_authenticated:
         return {}
-    marker = ThreadReadMarker.objects.filter(pairing=OuterRef("pairing_id"), user=user).values(
-        "last_read_id"
-    )[:1]
     return dict(
-        Message.objects.filter(pairing_id__in=pairing_ids)
-        .exclude(author=user)
-        .filter(pk__gt=Coalesce(Subquery(marker, output_field=IntegerField()), Value(0)))
+        _unread(user)
+        .filter(pairing_id__in=pairing_ids)
         .values("pairing_id")
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("pairing_id", "n")
     )
+
+
+def unread_count(user):
+    """The number of messages ``user`` has not read in the pairing of the outer query, as
+    an expression: ``Pairing.objects.annotate(unread=unread_count(user))`` (a subquery of
+    the same query, no query of its own)."""
+    per_pairing = (
+        _unread(user)
+        .filter(pairing=OuterRef("pk"))
+        .order_by()
+        .values("pairing_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_pairing, output_field=IntegerField()), Value(0))
 
 
 def thread(pairing):

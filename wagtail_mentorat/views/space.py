@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import lifecycle, registration, rules, space
+from .. import caching, lifecycle, registration, space
 from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import (
@@ -39,37 +39,37 @@ from ..templating import render
 
 @login_required
 def dashboard(request):
-    """One page that says what to do next, with deadlines."""
-    pairings = list(space.pairings_for(request.user))
-    open_requests = list(
+    """One page that says what to do next, with deadlines. A fixed number of queries
+    whatever the number of pairings, meetings, messages and requests (nine; ten while a
+    pairing waits for its members' closure confirmations, or while the person awaits
+    confirmation); the registration page comes from the cache."""
+    user = request.user
+    pairings = space.pairings_for(user)
+    # Their programmes come from the cache (space.programmes), not from a join.
+    open_requests = space.attach_programmes(
         MentoringRequest.objects.filter(
-            mentee=request.user, status=MentoringRequest.Status.OPEN
-        ).select_related("programme", "opened_by")
+            mentee=user, status=MentoringRequest.Status.OPEN
+        ).select_related("opened_by")
     )
-    offers = list(  # retired offers are no longer the person's (the mentor pool)
-        MentorOffer.objects.filter(mentor=request.user)
-        .exclude(status=MentorOffer.Status.RETIRED)
-        .select_related("programme")
+    offers = space.attach_programmes(  # retired offers are no longer the person's (the pool)
+        MentorOffer.objects.filter(mentor=user).exclude(status=MentorOffer.Status.RETIRED)
     )
-    # Training still to take before being matched (prerequisites set by each programme).
-    to_train = {
-        module
-        for role, rows in (("mentee", open_requests), ("mentor", offers))
-        for row in rows
-        for module in rules.missing_training(row.programme, request.user, role)
-    }
     context = {
-        "items": space.pairings_summary(pairings, request.user),
+        "items": space.pairings_summary(pairings, user),
         "open_requests": open_requests,
         "offers": offers,
-        # The programmes name modules in one language: each is shown in the visitor's.
+        # Training still to take before being matched (prerequisites set by each
+        # programme), each module in the visitor's language.
         "training_to_take": sorted(
-            (module.localized for module in to_train), key=lambda module: module.title
+            space.training_to_take(user, open_requests, offers), key=lambda module: module.title
         ),
         "registration_page": registration.notice_page(),
-        "is_manager": ParticipantProfile.objects.filter(superior=request.user).exists(),
+        "is_manager": space.is_manager(user),
         # Registered by their manager: the person confirms (or declines) here, themself.
-        "awaiting": registration.awaiting(request.user, open_requests),
+        # Only a request someone else opened for them can await their confirmation.
+        "awaiting": registration.awaiting(user, open_requests)
+        if any(r.opened_by_id != user.pk for r in open_requests)
+        else None,
     }
     return render(request, "wagtail_mentorat/space/dashboard.html", context)
 
@@ -85,10 +85,12 @@ def confirm_registration(request):
         raise Http404
     decision = request.POST.get("decision")
     if decision == "confirm":
-        version = registration.notice_version(registration.notice_page())
+        # From the database, not the cache: the version consented to is the current one.
+        version = registration.notice_version(registration.notice_page(cached=False))
         if not consent.is_awaiting(request.user):
             messages.info(request, _("Your registration is already confirmed."))
         elif request.POST.get("notice_version") != version:
+            caching.PAGES.bump()  # this process's cache showed an older notice (locmem)
             messages.error(
                 request,
                 _("The privacy notice has changed since you opened this page: read it again."),
