@@ -53,7 +53,7 @@ def test_the_confirmation_names_each_pairing_and_says_why_one_cannot_close(
     items = {item["item"].pk: item["refusal"] for item in page.context["items"]}
     assert set(items) == {active.pk, second.pk, proposed.pk}
     assert items[active.pk] is None and items[second.pk] is None
-    assert "cancel the assignment" in items[proposed.pk]
+    assert "annulez plutôt l’assignation" in items[proposed.pk]  # the admin speaks French
     assert "exit_questions_done" in page.content.decode()
 
 
@@ -79,7 +79,7 @@ def test_a_refused_pairing_is_named_and_the_others_close(coordo, active, second,
     assert second.state == PairingState.CLOSING  # the manager's approval, not staff's
     assert second.closure_reason == ClosureReason.OBJECTIVES_MET
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
-    assert len(errors) == 1 and "manager's approval" in errors[0]
+    assert len(errors) == 1 and "l’approbation du gestionnaire" in errors[0]
 
 
 def test_without_the_exit_questions_or_with_a_planned_reason_nothing_closes(coordo, active):
