@@ -165,7 +165,36 @@ def choose_database(environ, var_dir):
             say("PostgreSQL does not answer on 127.0.0.1:5432: using SQLite.")
         if not url:
             url = f"sqlite:///{var_dir / 'serve.sqlite3'}"
+    elif urlsplit(url).scheme.startswith("postgres"):
+        check_postgres_database(url)
     return url, urlsplit(url).scheme.startswith("sqlite")
+
+
+def check_postgres_database(url):
+    """DATABASE_URL names a PostgreSQL database: connect to it, create it if it is absent
+    and its user may, and otherwise refuse with the reason (rather than a migration's
+    traceback)."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+        return
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error) or f'"{name}"' not in str(error):
+            raise Refusal(
+                f"PostgreSQL at {describe_url(url)} cannot be used: "
+                f"{str(error).strip().splitlines()[-1]}"
+            ) from None
+    try:
+        ensure_postgres_database(url)
+    except psycopg.Error as error:
+        raise Refusal(
+            f"the database {name} does not exist at {describe_url(url)} and could not be "
+            f"created ({str(error).strip().splitlines()[-1]}); create it (createdb {name}) "
+            "or set DATABASE_URL to one that exists."
+        ) from None
+    say(f"created the PostgreSQL database {name}")
 
 
 # --- the cache -----------------------------------------------------------------------------

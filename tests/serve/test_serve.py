@@ -261,3 +261,49 @@ def test_serve_refuses_a_busy_port(tmp_path):
         )
     assert result.returncode == 2
     assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def _postgres_url(name):
+    if on_postgresql():
+        return database_url(name)
+    return "postgres://postgres@{}:{}/{}".format(*serve.LOCAL_POSTGRES, name)
+
+
+@pytest.mark.skipif(
+    not serve.port_answers(*serve.LOCAL_POSTGRES), reason="needs PostgreSQL on 127.0.0.1"
+)
+def test_serve_creates_the_database_that_database_url_names(tmp_path):
+    """DATABASE_URL naming a database not yet created: serve creates it (as for its own
+    default database) instead of failing in the migration."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"mentorat_serve_new_{uuid.uuid4().hex[:12]}"
+    url = _postgres_url(name)
+    try:
+        assert serve.choose_database({"DATABASE_URL": url}, tmp_path) == (url, False)
+        psycopg.connect(url, connect_timeout=5).close()  # it exists now
+        # A second start finds it and leaves it alone.
+        assert serve.choose_database({"DATABASE_URL": url}, tmp_path) == (url, False)
+    finally:
+        maintenance = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def test_serve_refuses_a_database_url_whose_server_does_not_answer(tmp_path):
+    """A closed port: one sentence naming the address, exit status 2, nothing started."""
+    url = f"postgres://postgres@127.0.0.1:{free_port()}/mentorat"
+    with pytest.raises(serve.Refusal, match=r"PostgreSQL at postgres(ql)? 127\.0\.0\.1:\d+/"):
+        serve.choose_database({"DATABASE_URL": url}, tmp_path)
+    result = subprocess.run(
+        [PYTHON, "-m", "intranet.serve"],
+        cwd=BASE_DIR,
+        env=serve_env(tmp_path, DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
