@@ -14,3 +14,4 @@ class WagtailMentoratConfig(AppConfig):
         caching.connect()
         caching.connect_programmes()
         caching.connect_profiles()
+        caching.connect_matching()

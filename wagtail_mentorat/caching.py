@@ -130,3 +130,54 @@ def connect_profiles():
     post_delete.connect(
         PROFILES.bump, sender=ParticipantProfile, dispatch_uid="mentorat_profile_deleted"
     )
+
+
+# Each programme's mentor pool as arrays (:class:`.matching.pool.Pool`): dropped when
+# anything it is read from changes: a profile or its areas, an area's name, an offer, a
+# pairing or its members (places taken), a training completion, a consent, a person (name,
+# active), or the programme itself (default capacity, training asked for).
+MATCHING = Generation("wagtail_mentorat:matching")
+
+
+def connect_matching():
+    """Drop ``MATCHING`` on every change the pool is read from (in the app's ``ready``).
+    Changes made without signals (``QuerySet.update``, ``bulk_create``) are caught by
+    the signal of the row saved with them, or last at most ``MATCHING.timeout``."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from .models import (
+        ExpertiseArea,
+        MentorOffer,
+        Pairing,
+        PairingMember,
+        ParticipantProfile,
+        Programme,
+    )
+    from .privacy.models import Consent
+    from .training.models import Completion, TrainingModulePage
+
+    senders = (
+        ParticipantProfile,
+        ExpertiseArea,
+        MentorOffer,
+        Pairing,
+        PairingMember,
+        Completion,
+        TrainingModulePage,  # its minutes count towards the hours asked for
+        Consent,
+        Programme,
+        get_user_model(),
+    )
+    for sender in senders:
+        name = sender._meta.label_lower
+        post_save.connect(MATCHING.bump, sender=sender, dispatch_uid=f"mentorat_match_s_{name}")
+        post_delete.connect(MATCHING.bump, sender=sender, dispatch_uid=f"mentorat_match_d_{name}")
+    for through in (
+        ParticipantProfile.expertise.through,
+        Programme.mentor_training.through,
+        Programme.mentee_training.through,
+    ):
+        m2m_changed.connect(
+            MATCHING.bump, sender=through, dispatch_uid=f"mentorat_match_m2m_{through.__name__}"
+        )

@@ -200,6 +200,7 @@ def test_the_workbench_s_queries_do_not_grow_with_the_waiting_requests(world, cl
     for i in range(4):  # with and without a manager on file
         mentee = person(f"attente{i}", superior=boss if i % 2 else None, years_experience=1)
         lifecycle.open_request(world["programme"], mentee, mentee, "Un besoin")
+    count()  # the new profiles dropped the cached mentor pool: warm it again
     assert count() <= before + 2  # the first profile link, the manager's names: not per row
 
 

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import lifecycle, rules
+from .. import caching, lifecycle, rules
 from ..models import (
     OPEN_STATES,
     ClosureReason,
@@ -25,6 +25,7 @@ from ..models import (
 from ..privacy.consent import awaiting_users, exclude_withdrawn
 from ..privacy.purposes import Purpose
 from . import scoring
+from .pool import Pool as MentorPool
 from .text import stems
 
 
@@ -90,12 +91,14 @@ def _areas():
     return {pk: (name, stems(name)) for pk, name in ExpertiseArea.objects.values_list("pk", "name")}
 
 
-def load_mentors(programme, today=None):
-    """The programme's possible mentors as plain data: four queries whatever their number,
-    with no model instances to build. Only its mentor pool counts: profiles willing to
-    mentor whose offer in ``programme`` a coordinator approved, and who take mentees today
-    (``unavailable_until`` empty or past; the same as :func:`rules.pool_errors`). A full
-    mentor stays, excluded by the scoring with its reason."""
+def build_pool(programme, today=None):
+    """The programme's possible mentors as a :class:`.pool.Pool` of arrays: five queries
+    whatever their number (profiles, their areas, the areas' names, the places taken, the
+    training), with no model instances to build. Only its mentor pool counts: profiles
+    willing to mentor whose offer in ``programme`` a coordinator approved, and who take
+    mentees today (``unavailable_until`` empty or past; the same as
+    :func:`rules.pool_errors`). A full mentor stays, excluded by the scoring with its
+    reason."""
     today = today or timezone.localdate()
     in_pool = MentorOffer.objects.filter(
         Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today),
@@ -109,7 +112,7 @@ def load_mentors(programme, today=None):
         Purpose.MATCHING,
     )
     rows = list(
-        profiles.values_list(
+        profiles.order_by("user_id").values_list(
             "user_id",
             "user__first_name",
             "user__last_name",
@@ -125,43 +128,44 @@ def load_mentors(programme, today=None):
     ids = [row[0] for row in rows]
     expertise = defaultdict(set)
     for user_id, area_id in ParticipantProfile.expertise.through.objects.filter(
-        participantprofile__is_mentor=True
+        participantprofile__in=profiles.values("pk")
     ).values_list("participantprofile__user_id", "expertisearea_id"):
         expertise[user_id].add(area_id)
-    areas_by_pk = _areas()
-    area_stems = {pk: area[1] for pk, area in areas_by_pk.items()}
-    stems_of = {}  # mentors share a few combinations of areas: word each once
-    names_of = {}
     taken = rules.places_taken(None)
     trained = _trained(programme, "mentor", ids)
-    mentors = []
-    for uid, first, last, username, discipline, site, languages, years, availability, cap in rows:
-        areas = frozenset(expertise.get(uid, ()))
-        mentors.append(
-            scoring.Mentor(
-                id=uid,
-                name=f"{first} {last}".strip() or username,
-                discipline=discipline,
-                site=site,
-                languages=_languages(languages),
-                years=years,
-                available=bool(availability.strip()),
-                capacity=programme.mentor_capacity if cap is None else cap,
-                taken=taken.get(uid, 0),
-                expertise=areas,
-                expertise_stems=stems_of.get(areas)
-                or stems_of.setdefault(
-                    areas, frozenset().union(*(area_stems.get(a, ()) for a in areas))
-                ),
-                expertise_names=names_of.get(areas)
-                or names_of.setdefault(
-                    areas,
-                    tuple(areas_by_pk[a] for a in sorted(areas) if a in areas_by_pk),
-                ),
-                trained=trained is None or uid in trained,
-            )
-        )
-    return mentors
+    data = [
+        {
+            "id": uid,
+            "name": f"{first} {last}".strip() or username,
+            "discipline": discipline,
+            "site": site,
+            "languages": _languages(languages),
+            "years": years,
+            "available": bool(available.strip()),
+            "capacity": programme.mentor_capacity if cap is None else cap,
+            "taken": taken.get(uid, 0),
+            "expertise": frozenset(expertise.get(uid, ())),
+            "trained": trained is None or uid in trained,
+        }
+        for uid, first, last, username, discipline, site, languages, years, available, cap in rows
+    ]
+    return MentorPool(data, area_info=_areas() if rows else {})
+
+
+def mentor_pool(programme, today=None):
+    """The programme's :class:`.pool.Pool`, from the cache while nothing it is read from
+    changed (:data:`wagtail_mentorat.caching.MATCHING`, shared by every process that
+    shares the cache); built by :func:`build_pool` otherwise."""
+    today = today or timezone.localdate()
+    return caching.MATCHING.get_or_set(
+        (programme.pk, today.isoformat()), lambda: build_pool(programme, today)
+    )
+
+
+def load_mentors(programme, today=None):
+    """The programme's possible mentors as :class:`.scoring.Mentor` objects (see
+    :func:`build_pool`), from the cached pool."""
+    return mentor_pool(programme, today).mentors
 
 
 def load_mentees(requests):
@@ -234,7 +238,7 @@ def suggestions(request, limit=5):
     programme = request.programme
     mentee = load_mentees([request])[0]
     return scoring.suggest(
-        mentee, load_mentors(programme), rules_for(programme), weights_for(programme), limit
+        mentee, mentor_pool(programme), rules_for(programme), weights_for(programme), limit
     )
 
 
@@ -248,7 +252,7 @@ def suggestions_for(requests, limit=5):
         by_programme[r.programme_id].append(r)
     for group in by_programme.values():
         programme = group[0].programme
-        mentors = load_mentors(programme)
+        mentors = mentor_pool(programme)
         rule_set, weights = rules_for(programme), weights_for(programme)
         for r, mentee in zip(group, load_mentees(group), strict=True):
             result[r.pk] = scoring.suggest(mentee, mentors, rule_set, weights, limit)
@@ -259,10 +263,10 @@ def propose_cohort(programme):
     """The optimal proposal for every waiting request of ``programme``; nothing is
     assigned until a person accepts it (:func:`accept`)."""
     requests = list(waiting_requests(programme))
-    mentees, mentors = load_mentees(requests), load_mentors(programme)
-    result = scoring.cohort(mentees, mentors, rules_for(programme), weights_for(programme))
+    mentees, pool = load_mentees(requests), mentor_pool(programme)
+    result = scoring.cohort(mentees, pool, rules_for(programme), weights_for(programme))
     by_mentee = {r.mentee_id: r for r in requests}
-    return result, by_mentee, mentors
+    return result, by_mentee, pool
 
 
 def supply_and_demand(programme, mentors=None, requests=None):
@@ -294,7 +298,9 @@ def assign(request, mentor, actor, approve=True):
     through the lifecycle, storing the score breakdown and the scoring version. The
     lifecycle re-checks every rule and takes the capacity lock."""
     mentee = load_mentees([request])[0]
-    mentor_data = next((m for m in load_mentors(request.programme) if m.id == mentor.pk), None)
+    pool = mentor_pool(request.programme)
+    column = pool.column.get(mentor.pk)
+    mentor_data = None if column is None else pool.mentor(column)
     if mentor_data is None:
         raise lifecycle.RuleViolation(_("This person is not a mentor of this programme."))
     programme = request.programme

@@ -222,156 +222,221 @@ def fit(mentee, mentor, rules, weights=None):
 
 
 def suggest(mentee, mentors, rules, weights=None, limit=5):
-    """The ``limit`` best eligible mentors, best first, and every excluded mentor with
-    the constraint that excluded them. Reasons are worded for the shown mentors only."""
+    """The ``limit`` best eligible mentors, best first (ties by mentor id), and every
+    excluded mentor with the constraint that excluded them. ``mentors``: a list of
+    :class:`Mentor` or a :class:`.pool.Pool`. Scored on arrays; the shown mentors' fit
+    and reasons come from :func:`fit` (so they are worded for them only), the excluded
+    ones are made when read."""
+    from .pool import Excluded, as_pool
+
     weights = weights or DEFAULT_WEIGHTS
-    total = sum(weights.get(k, 0) for k in DEFAULT_WEIGHTS)
-    scored, excluded = [], []
-    for mentor in mentors:
-        code = exclusion(mentee, mentor, rules)
-        if code:
-            excluded.append((mentor, code))
-        else:
-            parts = components(mentee, mentor, rules)
-            scored.append((-weighted(parts, weights, total), mentor.id, mentor, parts))
-    scored.sort(key=lambda row: row[:2])
-    best = [
-        Fit(mentor, -negative, parts, reasons(mentee, mentor, parts))
-        for negative, _id, mentor, parts in scored[:limit]
-    ]
-    return best, excluded
+    pool = as_pool(mentors)
+    if not len(pool):
+        return [], []
+    score, codes = pool.scores(pool.encode([mentee]), slice(0, 1), rules, weights)
+    score, codes = score[0], codes[0]
+    eligible = np.flatnonzero(codes == 0)
+    excluded_columns = np.flatnonzero(codes != 0)
+    shown = eligible
+    if limit is not None and len(eligible) > limit:
+        # The ``limit``-th best score, then every mentor at least that good (ties kept).
+        kth = np.partition(-score[eligible], limit - 1)[limit - 1]
+        shown = eligible[-score[eligible] <= kth]
+    order = np.lexsort((pool.ids[shown], -score[shown]))
+    best = [fit(mentee, pool.mentor(int(j)), rules, weights) for j in shown[order][:limit]]
+    return best, Excluded(pool, excluded_columns, codes[excluded_columns])
 
 
 # --- the cohort -----------------------------------------------------------------------------
+
+# Mentees scored together: a block of rows against every mentor, never the whole matrix.
+BLOCK = 128
+
+
+def _blocks(count, size=BLOCK):
+    for start in range(0, count, size):
+        yield slice(start, min(start + size, count))
 
 
 def score_matrix(mentees, mentors, rules, weights=None):
     """Fit of every mentee (rows) with every mentor (columns), vectorised; NaN where a
     hard constraint excludes the pair. Equal to :func:`fit` and :func:`exclusion`
-    pair by pair (a test checks it)."""
-    weights = weights or DEFAULT_WEIGHTS
-    m, n = len(mentees), len(mentors)
-    total_weight = sum(weights.get(k, 0) for k in DEFAULT_WEIGHTS) or 1
+    pair by pair (a test checks it). Dense: for small problems, tests and references."""
+    from .pool import as_pool
 
-    def codes(values):
-        index = {}
-        return np.array([index.setdefault(v, len(index)) if v else -1 for v in values])
-
-    all_disciplines = [x.discipline for x in mentees] + [y.discipline for y in mentors]
-    disc = codes(all_disciplines)
-    d_mentee, d_mentor = disc[:m], disc[m:]
-    sites = codes([x.site for x in mentees] + [y.site for y in mentors])
-    s_mentee, s_mentor = sites[:m], sites[m:]
-    same_discipline = (d_mentee[:, None] == d_mentor[None, :]) & (d_mentor[None, :] >= 0)
-    raw_same_discipline = (
-        np.array(all_disciplines[:m], dtype=object)[:, None]
-        == np.array(all_disciplines[m:], dtype=object)[None, :]
-    )
-    same_site = (s_mentee[:, None] == s_mentor[None, :]) & (s_mentor[None, :] >= 0)
-
-    # Expertise: areas asked for (share covered) and goal stems against expertise stems.
-    area_index, stem_index = {}, {}
-    for y in mentors:
-        for a in y.expertise:
-            area_index.setdefault(a, len(area_index))
-        for s in y.expertise_stems:
-            stem_index.setdefault(s, len(stem_index))
-    wanted = np.zeros((m, max(len(area_index), 1)))
-    offered = np.zeros((n, max(len(area_index), 1)))
-    goals = np.zeros((m, max(len(stem_index), 1)))
-    knows = np.zeros((n, max(len(stem_index), 1)))
-    wanted_count = np.array([len(x.wanted) for x in mentees], dtype=float)
-    goal_count = np.array([min(len(x.goal_stems), 3) for x in mentees], dtype=float)
-    for i, x in enumerate(mentees):
-        for a in x.wanted:
-            if a in area_index:
-                wanted[i, area_index[a]] = 1
-        for s in x.goal_stems:
-            if s in stem_index:
-                goals[i, stem_index[s]] = 1
-    for j, y in enumerate(mentors):
-        for a in y.expertise:
-            offered[j, area_index[a]] = 1
-        for s in y.expertise_stems:
-            knows[j, stem_index[s]] = 1
-    area_overlap = wanted @ offered.T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        by_area = np.where(wanted_count[:, None] > 0, area_overlap / wanted_count[:, None], -1)
-        by_goal = np.where(
-            (goal_count[:, None] > 0) & (knows.sum(axis=1)[None, :] > 0),
-            np.minimum((goals @ knows.T) / goal_count[:, None], 1.0),
-            -1,
-        )
-    expertise = np.maximum(np.maximum(by_area, by_goal), 0.0)
-
-    # Languages as bit masks: a common language, or a mentee who named none.
-    bits = {}
-    for person in (*mentees, *mentors):
-        for code in person.languages:
-            bits.setdefault(code, 1 << min(len(bits), 62))
-    mentee_mask = np.array([sum(bits[c] for c in x.languages) for x in mentees], dtype=np.int64)
-    mentor_mask = np.array([sum(bits[c] for c in y.languages) for y in mentors], dtype=np.int64)
-    language = (
-        ((mentee_mask[:, None] & mentor_mask[None, :]) != 0) | (mentee_mask[:, None] == 0)
-    ).astype(float)
-    target_years = max(rules.min_years * 2, 10)
-    years = np.array([y.years for y in mentors], dtype=float)
-    free = np.array([y.free for y in mentors], dtype=float)
-    capacity = np.array([y.capacity for y in mentors], dtype=float)
-    experience = np.minimum(years / target_years, 1.0)
-    availability = np.array([1.0 if y.available else 0.0 for y in mentors])
-    room = np.where(capacity > 0, free / np.maximum(capacity, 1), 0.0)
-
-    score = (
-        weights.get("expertise", 0) * expertise
-        + weights.get("discipline", 0) * same_discipline
-        + weights.get("site", 0) * same_site
-        + weights.get("language", 0) * language
-        + (
-            weights.get("experience", 0) * experience
-            + weights.get("availability", 0) * availability
-            + weights.get("capacity", 0) * room
-        )[None, :]
-    ) * (100.0 / total_weight)
-
-    # Hard constraints.
-    allowed = np.ones((m, n), dtype=bool)
-    allowed &= (years >= rules.min_years)[None, :]
-    allowed &= (free >= 1)[None, :]
-    allowed &= np.array([y.trained for y in mentors])[None, :]
-    if rules.discipline == "required":
-        allowed &= raw_same_discipline
-    elif rules.discipline == "preferred":
-        allowed &= raw_same_discipline | (area_overlap > 0)
-    column = {y.id: j for j, y in enumerate(mentors)}
-    for i, x in enumerate(mentees):
-        for mentor_id in (x.id, *x.superiors, *x.poor_fit, *x.declined):
-            j = column.get(mentor_id)
-            if j is not None:
-                allowed[i, j] = False
-    return np.where(allowed, score, np.nan)
+    mentees = list(mentees)
+    pool = as_pool(mentors)
+    out = np.full((len(mentees), len(pool)), np.nan)
+    if not mentees or not len(pool):
+        return out
+    enc = pool.encode(mentees)
+    for rows in _blocks(len(mentees)):
+        score, codes = pool.scores(enc, rows, rules, weights)
+        out[rows] = np.where(codes == 0, score, np.nan)
+    return out
 
 
 @dataclass
 class Cohort:
     pairs: list  # (mentee, mentor, score)
     unmatched: list  # (mentee, reason code: "no_eligible_mentor" | "capacity")
+    size: dict = field(default_factory=dict)  # what was solved: mentees, places, edges...
 
     @property
     def total(self):
         return sum(score for _mentee, _mentor, score in self.pairs)
 
 
-def cohort(mentees, mentors, rules, weights=None, scores=None):
+def _places_needed(free, mentees):
+    """How many of a mentee's best mentors may need more than their first place: the
+    fewest mentors whose free places, the smallest first, reach the number of mentees.
+
+    Exact: if a mentee is placed outside its ``k`` best eligible mentors, those ``k``
+    have at least as many places as there are mentees, so one of them has a place no
+    other mentee takes; moving the mentee there loses nothing. Hence every optimal total
+    is reached with the second and later places of a mentor offered only to the mentees
+    for whom it is among their ``k`` best, while every eligible pair keeps its first
+    place."""
+    sizes = np.sort(free[free > 0])
+    reach = np.cumsum(sizes)
+    k = int(np.searchsorted(reach, mentees)) + 1
+    return min(k, len(sizes))
+
+
+def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=False):
+    """The cohort's sparse place-level problem, built a block of rows at a time: a
+    column per free place of each mentor, then one "left unmatched" column per mentee.
+    Every eligible pair is an edge to the mentor's first place; later places are edges
+    for the mentees who may need them (:func:`_places_needed`; ``all_places``: for
+    every eligible mentee, the plain expansion). Weights: the fit plus a constant that
+    makes one more pair worth more than any gain in fit, so the solver places as many
+    mentees as possible, then maximises the total fit.
+
+    Returns (matrix, place → mentor column, {row: has an eligible mentor}, size)."""
+    from scipy.sparse import csr_array
+
+    m, n = len(mentees), len(pool)
+    free = pool.free
+    place_mentor = np.repeat(np.arange(n), free)
+    place_rank = np.concatenate([np.arange(f) for f in free]) if n else np.zeros(0, int)
+    later = place_rank > 0
+    places = len(place_mentor)
+    k = len(place_mentor) if all_places else _places_needed(free, m)
+    bonus = 100.0 * (m + 1) + 1.0  # more than any total of fits
+    enc = pool.encode(mentees) if scores is None else None
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    chunks_idx, chunks_data, has_eligible = [], [], np.zeros(m, dtype=bool)
+    eligible_pairs = 0
+    for rows in _blocks(m):
+        if scores is None:
+            score, codes = pool.scores(enc, rows, rules, weights)
+            allowed = codes == 0
+        else:
+            score = np.asarray(scores[rows], dtype=np.float64)
+            allowed = ~np.isnan(score)
+        allowed &= (free > 0)[None, :]
+        eligible_pairs += int(allowed.sum())
+        has_eligible[rows] = allowed.any(axis=1)
+        if k < n:
+            ranked = np.where(allowed, score, -np.inf)
+            threshold = -np.partition(-ranked, k - 1, axis=1)[:, k - 1]
+            near = allowed & (ranked >= threshold[:, None])
+        else:
+            near = allowed
+        mask = allowed[:, place_mentor] & (~later[None, :] | near[:, place_mentor])
+        r, c = np.nonzero(mask)
+        counts = np.bincount(r, minlength=mask.shape[0])
+        start = rows.start
+        indptr[start + 1 : rows.stop + 1] = counts + 1  # + the "unmatched" column
+        # Each row: its places, then its own "unmatched" column (weight 1).
+        ends = np.cumsum(counts + 1)
+        idx = np.empty(len(c) + len(counts), dtype=np.int32)
+        data = np.empty(len(c) + len(counts), dtype=np.float64)
+        dummy = ends - 1
+        keep = np.ones(len(idx), dtype=bool)
+        keep[dummy] = False
+        idx[keep] = c
+        data[keep] = score[r, place_mentor[c]] + bonus + 1.0
+        idx[dummy] = places + np.arange(start, rows.stop)
+        data[dummy] = 1.0
+        chunks_idx.append(idx)
+        chunks_data.append(data)
+        del mask, r, c
+    indptr = np.cumsum(indptr)
+    matrix = csr_array(
+        (np.concatenate(chunks_data), np.concatenate(chunks_idx), indptr.astype(np.int32)),
+        shape=(m, places + m),
+    )
+    size = {
+        "mentees": m,
+        "mentors": n,
+        "places": places,
+        "eligible_pairs": eligible_pairs,
+        "edges": matrix.nnz - m,
+    }
+    return matrix, place_mentor, has_eligible, size
+
+
+def _result(mentees, pool, assigned, has_eligible, rules, weights, scores):
+    """Cohort from {row: mentor column}: the pairs with their fit, the others with why."""
+    pairs, placed = [], set()
+    for i, j in assigned.items():
+        x = mentees[i]
+        if scores is not None:
+            value = float(scores[i, j])
+        else:
+            value = weighted(components(x, pool.mentor(j), rules), weights)
+        pairs.append((x, pool.mentor(j), value))
+        placed.add(i)
+    unmatched = [
+        (x, "capacity" if has_eligible[i] else "no_eligible_mentor")
+        for i, x in enumerate(mentees)
+        if i not in placed
+    ]
+    return pairs, unmatched
+
+
+def cohort(mentees, mentors, rules, weights=None, scores=None, all_places=False):
     """The assignment of ``mentees`` to ``mentors`` that maximises total fit, each mentor
     taking at most their free places, never breaking a hard constraint.
 
-    Each free place of a mentor is a column; the Hungarian method
-    (scipy.optimize.linear_sum_assignment) solves the rectangular problem exactly, with
-    every eligible pair in it (no pruning, so no lost match)."""
+    Solved exactly as a minimum-weight full bipartite matching on the sparse place-level
+    matrix of :func:`place_matrix` (scipy's LAPJVsp), every eligible pair in it: no
+    dense mentees × places matrix is ever built. ``mentors``: a list of :class:`Mentor`
+    or a :class:`.pool.Pool`; ``scores``: a dense matrix to use instead of the fit."""
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    from .pool import as_pool
+
+    mentees = list(mentees)
+    weights = weights or DEFAULT_WEIGHTS
+    pool = as_pool(mentors)
+    if not mentees or not len(pool):
+        return Cohort([], [(x, "no_eligible_mentor") for x in mentees])
+    if not pool.free.sum():
+        return Cohort([], [(x, "capacity") for x in mentees])
+    matrix, place_mentor, has_eligible, size = place_matrix(
+        mentees, pool, rules, weights, scores, all_places
+    )
+    rows, cols = min_weight_full_bipartite_matching(matrix, maximize=True)
+    assigned = {
+        int(i): int(place_mentor[c])
+        for i, c in zip(rows, cols, strict=True)
+        if c < len(place_mentor)
+    }
+    pairs, unmatched = _result(mentees, pool, assigned, has_eligible, rules, weights, scores)
+    return Cohort(pairs, unmatched, size)
+
+
+def cohort_dense(mentees, mentors, rules, weights=None, scores=None):
+    """The reference solver: the same problem on the dense mentees × places matrix with
+    scipy's linear_sum_assignment (the Hungarian method). Independent of
+    :func:`place_matrix`; memory grows with mentees × places (tests, benchmarks)."""
     from scipy.optimize import linear_sum_assignment
 
-    mentees, mentors = list(mentees), list(mentors)
+    from .pool import as_pool
+
+    mentees, mentors = list(mentees), as_pool(mentors).mentors
     if not mentees or not mentors:
         return Cohort([], [(x, "no_eligible_mentor") for x in mentees])
     scores = score_matrix(mentees, mentors, rules, weights) if scores is None else scores
@@ -384,6 +449,7 @@ def cohort(mentees, mentors, rules, weights=None, scores=None):
     slot_scores = scores[:, slots]
     penalty = -(np.nanmax(scores) if eligible.any() else 0) * (len(mentees) + 1) - 1
     weights_matrix = np.where(np.isnan(slot_scores), penalty, slot_scores)
+    del slot_scores
     rows, cols = linear_sum_assignment(weights_matrix, maximize=True)
     pairs, placed = [], set()
     for i, c in zip(rows, cols, strict=True):
@@ -401,11 +467,13 @@ def cohort(mentees, mentors, rules, weights=None, scores=None):
 
 def greedy(mentees, mentors, rules, weights=None, scores=None):
     """Best mentor first, mentee by mentee: the baseline the cohort must equal or beat."""
-    mentees, mentors = list(mentees), list(mentors)
-    if not mentees or not mentors:
+    from .pool import as_pool
+
+    mentees, pool = list(mentees), as_pool(mentors)
+    if not mentees or not len(pool):
         return Cohort([], [(x, "no_eligible_mentor") for x in mentees])
-    scores = score_matrix(mentees, mentors, rules, weights) if scores is None else scores
-    free = np.array([y.free for y in mentors])
+    scores = score_matrix(mentees, pool, rules, weights) if scores is None else scores
+    free = pool.free.copy()
     pairs, unmatched = [], []
     for i, x in enumerate(mentees):
         row = np.where(free > 0, scores[i], np.nan)
@@ -414,5 +482,5 @@ def greedy(mentees, mentors, rules, weights=None, scores=None):
             continue
         j = int(np.nanargmax(row))
         free[j] -= 1
-        pairs.append((x, mentors[j], float(scores[i, j])))
+        pairs.append((x, pool.mentor(j), float(scores[i, j])))
     return Cohort(pairs, unmatched)

@@ -97,7 +97,8 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
             return context
         requests = list(adapter.waiting_requests(programme))
         mentees = adapter.load_mentees(requests)
-        mentors = adapter.load_mentors(programme)
+        pool = adapter.mentor_pool(programme)
+        mentors = pool.mentors
         names = {m.id: m.name for m in mentors}
         rule_set, weights = adapter.rules_for(programme), adapter.weights_for(programme)
         show_excluded = self.request.GET.get("excluded") == "1"
@@ -154,7 +155,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
         )
         context["rows"] = []
         for request, mentee in zip(requests, mentees, strict=True):
-            best, excluded = scoring.suggest(mentee, mentors, rule_set, weights, limit=5)
+            best, excluded = scoring.suggest(mentee, pool, rule_set, weights, limit=5)
             rank = {mentor_id: i for i, mentor_id in enumerate(mentee.preferred, start=1)}
             may_pair, refusal, none = access[request.mentee_id]
             profile = profiles.get(request.mentee_id)
@@ -193,7 +194,7 @@ class WorkbenchView(CoordinatorOnlyMixin, NamedPageMixin, WagtailAdminTemplateMi
         context["max_preferences"] = MentorPreference.MAX
         context["supply"] = adapter.supply_and_demand(programme, mentors, requests)
         if self.request.GET.get("cohort") == "1":
-            result = scoring.cohort(mentees, mentors, rule_set, weights)
+            result = scoring.cohort(mentees, pool, rule_set, weights)
             by_mentee = {r.mentee_id: r for r in requests}
             context["cohort"] = [
                 {

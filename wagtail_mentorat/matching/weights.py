@@ -56,7 +56,7 @@ class WeightsForm(forms.Form):
 
 def _ranking(request, weights, limit=5):
     mentee = adapter.load_mentees([request])[0]
-    mentors = adapter.load_mentors(request.programme)
+    mentors = adapter.mentor_pool(request.programme)
     best, _excluded = scoring.suggest(
         mentee, mentors, adapter.rules_for(request.programme), weights, limit
     )
