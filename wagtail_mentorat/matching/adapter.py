@@ -152,14 +152,29 @@ def build_pool(programme, today=None):
     return MentorPool(data, area_info=_areas() if rows else {})
 
 
+# This process's copy of the pools it last read, each with the generation it was read
+# under: reused while that generation is the current one (one cache read), so a warm call
+# does not unpickle the arrays again. A change anywhere starts a new generation in the
+# shared cache, which every process sees on its next call.
+_pools = {}
+
+
 def mentor_pool(programme, today=None):
     """The programme's :class:`.pool.Pool`, from the cache while nothing it is read from
     changed (:data:`wagtail_mentorat.caching.MATCHING`, shared by every process that
     shares the cache); built by :func:`build_pool` otherwise."""
     today = today or timezone.localdate()
-    return caching.MATCHING.get_or_set(
-        (programme.pk, today.isoformat()), lambda: build_pool(programme, today)
-    )
+    key = (programme.pk, today.isoformat())
+    token = caching.MATCHING.current_token()
+    held = _pools.get(key)
+    if token is not None and held is not None and held[0] == token:
+        return held[1]
+    pool = caching.MATCHING.get_or_set(key, lambda: build_pool(programme, today))
+    if token is not None:
+        if len(_pools) > 32:
+            _pools.clear()
+        _pools[key] = (token, pool)
+    return pool
 
 
 def load_mentors(programme, today=None):

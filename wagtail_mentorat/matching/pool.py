@@ -32,12 +32,18 @@ def _words(count):
 def bits(sets, index):
     """One row of uint64 words per set: bit ``index[x]`` set for each known ``x``."""
     width = _words(len(index))
-    out = np.zeros((len(sets), width), dtype=np.uint64)
-    for row, values in enumerate(sets):
+    masks = []
+    for values in sets:
+        mask = 0
         for value in values:
             position = index.get(value)
             if position is not None:
-                out[row, position // 64] |= np.uint64(1) << np.uint64(position % 64)
+                mask |= 1 << position
+        masks.append(mask)
+    out = np.zeros((len(masks), width), dtype=np.uint64)
+    for word in range(width):
+        shift = 64 * word
+        out[:, word] = np.array([(mask >> shift) & 0xFFFFFFFFFFFFFFFF for mask in masks], np.uint64)
     return out
 
 
