@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # One test process per core (pytest-xdist); PYTEST_WORKERS=0 runs in a single process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run serve test install install-test chromium migrate demo lint format messages bench clean
+.PHONY: run serve test install install-test install-docs chromium migrate demo lint format messages bench docs docs-serve clean
 
 # Python 3.11's venv bundles setuptools 65.5, which has known advisories (CVE-2022-40897,
 # CVE-2024-6345, CVE-2025-47273): pip-audit would flag it.
@@ -24,8 +24,14 @@ $(VENV)/.install-test-stamp: pyproject.toml $(VENV)/.install-stamp
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The documentation's tools alone (the test extra includes them).
+$(VENV)/.install-docs-stamp: pyproject.toml $(VENV)/.install-stamp
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@
+
 install: $(VENV)/.install-stamp
 install-test: $(VENV)/.install-test-stamp
+install-docs: $(VENV)/.install-docs-stamp
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -70,5 +76,17 @@ messages: install
 bench: install-test
 	$(BIN)/python bench/run.py
 
+# The documentation site (docs/, Sphinx): French and English into docs/_build/html/,
+# strict as in CI (a broken link, a missing page or image fails, every warning listed).
+# docs-serve builds without failing on warnings and serves it on http://127.0.0.1:$(DOCS_PORT)/.
+DOCS_PORT ?= 8001
+docs: install-docs
+	$(BIN)/python docs/build.py
+
+docs-serve: install-docs
+	$(BIN)/python docs/build.py --no-strict
+	@echo "Serving the documentation on http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory docs/_build/html
+
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+	rm -rf $(VENV) db.sqlite3 var staticfiles docs/_build

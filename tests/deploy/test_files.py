@@ -1,4 +1,5 @@
-"""deploy/ checked without a database: the env file against the settings and the README,
+"""deploy/ checked without a database: the env file against the settings and the operations
+guide's configuration page (docs/{fr,en}/operations/configuration.md),
 the systemd units through systemd's own analyser, nginx's configuration through nginx -t.
 tests/deploy/test_stack.py then runs them."""
 
@@ -15,7 +16,13 @@ from . import stack
 
 SETTINGS = [stack.ROOT / "intranet/settings" / name for name in ("base.py", "production.py")]
 GUNICORN_CONF = stack.DEPLOY / "gunicorn.conf.py"
-README = stack.ROOT / "README.md"
+# The operations guide's configuration page, in each language.
+CONFIGURATION = {
+    language: stack.ROOT / "docs" / language / "operations" / "configuration.md"
+    for language in ("fr", "en")
+}
+# The heading of its table of environment variables.
+TABLE_HEADING = {"fr": "## Variables d'environnement", "en": "## Environment variables"}
 
 READ = re.compile(
     r"(?:environ(?:\.get)?|env_bool|env_list|_positive_int)\s*[(\[]\s*[\"']([A-Z][A-Z0-9_]*)[\"']"
@@ -78,19 +85,20 @@ def test_env_example_lists_exactly_what_the_production_settings_and_gunicorn_rea
     assert not set(NOT_FOR_THE_SERVER) & listed
 
 
-def test_env_example_sets_every_required_variable_and_the_readme_names_each():
+@pytest.mark.parametrize("language", CONFIGURATION)
+def test_env_example_sets_every_required_variable_and_the_docs_name_each(language):
     variables = example_variables()
     assert stack.read_env_file(stack.ENV_EXAMPLE.read_text())["TASKS_BACKEND"] == PRODUCTION_TASKS
     assert {name for name in REQUIRED if not variables.get(name)} == set()
-    readme = README.read_text()
+    page = CONFIGURATION[language].read_text(encoding="utf-8")
     undocumented = {
         name
         for name in variables
-        if f"`{name}`" not in readme and not (name == "ANYMAIL_*" and "`ANYMAIL_*`" in readme)
+        if f"`{name}`" not in page and not (name == "ANYMAIL_*" and "`ANYMAIL_*`" in page)
     }
-    assert undocumented == set(), "README does not name these deploy/env.example variables"
-    # And every variable of the README's configuration table is in the file.
-    table = readme[readme.index("## Configuration (environment variables)") :]
+    assert undocumented == set(), f"{CONFIGURATION[language]} does not name these variables"
+    # And every variable of the page's table of environment variables is in the file.
+    table = page[page.index(TABLE_HEADING[language]) :]
     table = table[: table.index("\n## ")]
     in_table = set(re.findall(r"`([A-Z][A-Z0-9_]*\*?)`", table))
     in_table -= {"ANYMAIL_BREVO_API_KEY", "ANYMAIL"}  # an example, and the Django setting

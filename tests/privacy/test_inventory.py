@@ -11,7 +11,12 @@ from wagtail_mentorat import lifecycle
 from wagtail_mentorat.models import ContactAfterClosure
 from wagtail_mentorat.privacy import inventory
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+# The privacy pages of the documentation, where the generated inventory lives.
+PAGES = [DOCS / language / "privacy" / "inventory.md" for language in ("fr", "en")]
+WRITE = "python manage.py mentorat_privacy_inventory --write " + " ".join(
+    str(page.relative_to(DOCS.parent)) for page in PAGES
+)
 
 
 def test_every_field_of_our_apps_is_classified():
@@ -47,16 +52,12 @@ def test_every_classification_uses_known_keys():
             assert access in inventory.ACCESS, f"{label}: {names}"
 
 
-def test_the_readme_privacy_section_is_generated_and_up_to_date():
-    text = README.read_text()
-    assert inventory.START in text and inventory.END in text, (
-        "run: python manage.py mentorat_privacy_inventory --write-readme README.md"
-    )
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.parts[-3])
+def test_the_documentation_privacy_page_is_generated_and_up_to_date(page):
+    text = page.read_text(encoding="utf-8")
+    assert inventory.START in text and inventory.END in text, f"run: {WRITE}"
     block = text.split(inventory.START, 1)[1].split(inventory.END, 1)[0]
-    assert block == "\n" + inventory.markdown(), (
-        "the README's inventory is stale: python manage.py mentorat_privacy_inventory "
-        "--write-readme README.md"
-    )
+    assert block == "\n" + inventory.markdown(), f"the inventory is stale: {WRITE}"
 
 
 def test_the_command_prints_the_markdown(capsys):
@@ -65,18 +66,33 @@ def test_the_command_prints_the_markdown(capsys):
 
 
 def test_the_command_writes_only_the_file_it_is_given_and_needs_no_base_dir(settings, tmp_path):
-    """A host has no BASE_DIR to speak of, and its README is not ours to find."""
+    """A host has no BASE_DIR to speak of, and our documentation is not its to find. The
+    former option name, --write-readme, still works for hosts' scripts."""
     del settings.BASE_DIR
     target = tmp_path / "PRIVACY.md"
     target.write_text("# Our intranet\n\nText.\n")
-    readme_before = README.read_text()
+    pages_before = [page.read_text() for page in PAGES]
     call_command("mentorat_privacy_inventory", "--write-readme", str(target))
     written = target.read_text()
     assert written.startswith("# Our intranet\n\nText.\n")
     assert inventory.START + "\n" + inventory.markdown() + inventory.END in written
-    assert README.read_text() == readme_before
+    assert [page.read_text() for page in PAGES] == pages_before
     with pytest.raises(CommandError, match="no such file"):
         call_command("mentorat_privacy_inventory", "--write-readme", str(tmp_path / "nope.md"))
+
+
+def test_the_command_writes_every_page_it_is_given_or_none(tmp_path):
+    fr, en = tmp_path / "fr.md", tmp_path / "en.md"
+    fr.write_text("# Inventaire\n")
+    en.write_text("# Inventory\n")
+    call_command("mentorat_privacy_inventory", "--write", str(fr), str(en))
+    for page in (fr, en):
+        assert inventory.START + "\n" + inventory.markdown() + inventory.END in page.read_text()
+    # A missing file is refused before anything is written.
+    fr.write_text("# Inventaire\n")
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("mentorat_privacy_inventory", "--write", str(fr), str(tmp_path / "no.md"))
+    assert fr.read_text() == "# Inventaire\n"
 
 
 def test_readme_block_goes_under_the_privacy_heading_or_at_the_end():

@@ -435,7 +435,8 @@ def stale():
 
 
 def markdown():
-    """The README's privacy section: one table per app, one row per access group."""
+    """The privacy section of the documentation (docs/*/privacy/inventory.md): one table
+    per app, one row per access group."""
     lines = [
         "The app `wagtail_mentorat.privacy` (label `mentorat_privacy`; add it to "
         "`INSTALLED_APPS` after `wagtail_mentorat.guides`) implements the privacy findings "
@@ -533,8 +534,9 @@ HEADING = "### Privacy (A-2.1)"
 
 
 def readme_with_inventory(text):
-    """The README's text with the generated block inserted or replaced: between the
-    markers, under the privacy heading if there is one, otherwise at the end."""
+    """A Markdown page's text (the docs' inventory page, a host's README) with the
+    generated block inserted or replaced: between the markers, under the privacy heading if
+    there is one, otherwise at the end."""
     block = f"{START}\n{markdown()}{END}"
     if START in text and END in text:
         before, rest = text.split(START, 1)
