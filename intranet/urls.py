@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from intranet import docs
 from search import views as search_views
 
 urlpatterns = [
@@ -22,6 +23,9 @@ urlpatterns = [
     # For a load balancer: database, cache and task queue reachable (200) or not (503).
     path("health/", include("wagtail_mentorat.health")),
     path("recherche/", search_views.search, name="search"),
+    # The user guides, built by `make docs` (the default of WAGTAIL_MENTORAT["DOCS_URL"]).
+    path("docs/", docs.docs, name="docs"),
+    path("docs/<path:path>", docs.docs, name="docs_page"),
     path("mentorat/courriels/", include("wagtail_mentorat.notifications.urls")),
     path("mentorat/", include("wagtail_mentorat.urls")),
 ]

@@ -144,6 +144,45 @@ def register_mentorat_log_actions(actions):
         actions.register_action(f"wagtail_mentorat.{name}", label, message)
 
 
+class GuideMenuItem(MenuItem):
+    """An item of Wagtail's Help menu: a user guide, in the person's language (the address
+    is read per request, ``wagtail_mentorat.help``); hidden when the host shows no help
+    link, and the coordinator's guide for programme staff only."""
+
+    def __init__(self, label, key, coordinators_only=False, **kwargs):
+        super().__init__(label, "", icon_name="help", **kwargs)
+        self.key = key
+        self.coordinators_only = coordinators_only
+
+    def is_shown(self, request):
+        from .help import help_url
+        from .rules import is_coordinator
+
+        if not help_url(self.key):
+            return False
+        return not self.coordinators_only or is_coordinator(request.user)
+
+    def render_component(self, request):
+        from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+
+        from .help import help_url
+
+        # A new component per request: menu items are shared by every request.
+        return LinkMenuItemComponent(
+            self.name, self.label, help_url(self.key), icon_name=self.icon_name
+        )
+
+
+@hooks.register("register_help_menu_item")
+def register_coordinator_guide_menu_item():
+    return GuideMenuItem(_("Coordinator's guide"), "coordinator", coordinators_only=True, order=900)
+
+
+@hooks.register("register_help_menu_item")
+def register_editor_guide_menu_item():
+    return GuideMenuItem(_("Editor's guide (mentoring)"), "editor", order=910)
+
+
 # Admin screens with their own hooks: the CSV import, peer support circles.
 from .circles import admin_views as circles_admin  # noqa
 from .imports import views as imports_admin  # noqa: E402,F401

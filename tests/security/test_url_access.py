@@ -50,6 +50,8 @@ ACCESS = [
     ("health/", PUBLIC, "the load balancer's health check: ok or the failing part, no data"),
     # Front end: the intranet is private (IntranetLoginRequiredMiddleware).
     ("recherche/", LOGIN, "site search"),
+    ("docs/", LOGIN, "the demo's user guides (built by make docs): no personal data"),
+    ("docs/<path:path>", LOGIN, "a page of the user guides"),
     ("documents/authenticate_with_password/*", LOGIN, "collection password form"),
     ("documents/*", LOGIN, "documents, served by Wagtail's view with its privacy checks"),
     ("_util/authenticate_with_password/*", LOGIN, "page password form"),
