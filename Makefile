@@ -44,7 +44,7 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The production stack on loopback (gunicorn, db_worker, PostgreSQL and Redis when they
-# answer; README, "Serving as in production"). Ctrl-C stops everything.
+# answer; docs: operations, "Serving as in production"). Ctrl-C stops everything.
 serve: install
 	PORT=$(PORT) $(BIN)/python -m intranet.serve
 
@@ -54,7 +54,7 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # The demo's suite, then the plain Wagtail host's (tests/plainhost: the package installed
-# by the README's steps alone into what `wagtail start` makes).
+# by the integrator's guide alone into what `wagtail start` makes).
 test: install-test chromium
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	$(BIN)/python -m pytest --ds=tests.plainhost.settings tests/plainhost $(PYTEST_ARGS)

@@ -12,7 +12,7 @@ server), and on Ctrl-C or SIGTERM stops everything: gunicorn and the workers get
 SIGKILL after the grace period. Each child also dies with this process if it is killed
 (Linux's parent-death signal), so nothing is left running.
 
-What it uses, from the environment (README, "Serving as in production: `make serve`"):
+What it uses, from the environment (docs/en/operations/index.md):
 - SECRET_KEY, else a key generated once into var/secret_key (mode 0600);
 - DATABASE_URL, else PostgreSQL on 127.0.0.1:5432 if it answers (database
   ``mentorat_serve``, created if absent, user ``postgres``), else SQLite in

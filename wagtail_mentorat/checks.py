@@ -94,8 +94,8 @@ def check_required_apps(app_configs=None, **kwargs):
                 errors.append(
                     Error(
                         f"{part} needs {needed!r} in INSTALLED_APPS.",
-                        hint=f"Add {needed!r} to INSTALLED_APPS (README, "
-                        '"Add it to your intranet").',
+                        hint=f"Add {needed!r} to INSTALLED_APPS (the integrator's guide, "
+                        '"Install").',
                         id="wagtail_mentorat.E001",
                     )
                 )
@@ -139,7 +139,7 @@ def check_settings_namespace(app_configs=None, **kwargs):
         warnings.append(
             Warning(
                 f"WAGTAIL_MENTORAT has an unknown key {key!r}: the app does not read it.",
-                hint=hint + "The keys are listed in the README's settings table.",
+                hint=hint + "The keys are listed in the documentation's settings reference.",
                 id="wagtail_mentorat.W004",
             )
         )
@@ -188,7 +188,7 @@ def check_tasks_backend(app_configs=None, **kwargs):
             f"The tasks backend {path} sends emails inside the web request (immediate) or "
             "never (dummy), and DEBUG is off.",
             hint='Use TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}} '
-            'with `manage.py db_worker` running (README, "Add it to your intranet").',
+            'with `manage.py db_worker` running (the integrator\'s guide, "Install").',
             id="wagtail_mentorat.W001",
         )
     ]

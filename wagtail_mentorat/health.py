@@ -1,6 +1,6 @@
 """Health endpoint for a load balancer, and a clear 503 page while the database is down.
 
-Mount it before Wagtail's catch-all (README, "Add it to your intranet")::
+Mount it before Wagtail's catch-all (the integrator's guide, docs/en/integration/index.md)::
 
     path("health/", include("wagtail_mentorat.health")),
 

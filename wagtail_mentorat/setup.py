@@ -19,7 +19,7 @@ from . import conf
 
 # Group names are data, not interface text: one English name whatever LANGUAGE_CODE is,
 # so that a second run (or a change of LANGUAGE_CODE) finds the groups instead of
-# duplicating them, and the README can name them. A host may rename them afterwards;
+# duplicating them, and the documentation can name them. A host may rename them afterwards;
 # the command would then create the missing ones again.
 COORDINATORS = "Mentoring coordinators"
 EDITORS = "Mentoring editors"

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
-    # Hardening (README, "Security and privacy"): login throttling, CSP
+    # Hardening (docs/en/privacy/index.md): login throttling, CSP
     "axes",
     "csp",
     # Django

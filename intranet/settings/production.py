@@ -1,6 +1,6 @@
 """Production: every secret and host from the environment; refuses to start without SECRET_KEY.
 
-Documented variables (README, "Production"): SECRET_KEY, ALLOWED_HOSTS,
+Documented variables (docs/en/operations/configuration.md): SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL, EMAIL_BACKEND and ANYMAIL_*, DEFAULT_FROM_EMAIL, TASKS_BACKEND,
 WAGTAILADMIN_BASE_URL, CSRF_TRUSTED_ORIGINS, optionally REDIS_URL (cache and sessions)
 or DATABASE_CACHE_TABLE (a shared cache in the database, without Redis).

@@ -26,7 +26,7 @@ SYSTEMD = DEPLOY / "systemd"
 NGINX_SITE = DEPLOY / "nginx" / "mentorat.conf"
 ENV_EXAMPLE = DEPLOY / "env.example"
 
-# What the shipped files assume (README, "Installing on a server").
+# What the shipped files assume (docs/en/operations/server.md).
 INSTALL_DIR = "/srv/mentorat"
 ENV_FILE = "/etc/mentorat/env"
 HOST = "intranet.example.org"

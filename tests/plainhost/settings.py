@@ -1,5 +1,6 @@
-"""Settings of the plain host: `wagtail start`'s base and dev settings, plus the README's
-"Add it to your intranet" steps, and nothing of the demo intranet."""
+"""Settings of the plain host: `wagtail start`'s base and dev settings, plus the
+integrator's guide's "Install" steps (docs/en/integration/index.md), and nothing of the demo
+intranet."""
 
 import os
 from pathlib import Path
@@ -14,7 +15,7 @@ ALLOWED_HOSTS = ["localhost", "testserver", "127.0.0.1"]
 
 INSTALLED_APPS = [
     "tests.plainhost.home",
-    # wagtail-mentorat (README, "Add it to your intranet", step 2)
+    # wagtail-mentorat (docs/en/integration/index.md, "Install", step 2)
     "wagtail_mentorat",
     "wagtail_mentorat.guides",
     "wagtail_mentorat.training",
@@ -106,8 +107,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILADMIN_BASE_URL = "http://example.com"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
-# wagtail-mentorat (README, step 4): background work in the database (run by `db_worker`)
-# and email through anymail (its test backend stands for the organisation's provider).
+# wagtail-mentorat (the integrator's guide, step 4): background work in the database (run by
+# `db_worker`) and email through anymail (its test backend stands for the organisation's provider).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,5 @@
-"""wagtail-mentorat in a plain Wagtail 8 host, installed by the README's steps alone.
+"""wagtail-mentorat in a plain Wagtail 8 host, installed by the integrator's guide alone
+(docs/en/integration/index.md, "Install").
 
 The host (``tests.plainhost``) is what ``wagtail start`` makes: English, Django's full
 LANGUAGES, a base template with only the blocks ``title`` and ``content``, no login

@@ -8,7 +8,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    # wagtail-mentorat (README, "Add it to your intranet", step 3)
+    # wagtail-mentorat (docs/en/integration/index.md, "Install", step 3)
     path("mentorat/courriels/", include("wagtail_mentorat.notifications.urls")),
     path("mentorat/", include("wagtail_mentorat.urls")),
     path("search/", include("wagtail_mentorat.search.urls")),

@@ -586,7 +586,8 @@ def _username(email):
     return candidate
 
 
-#: What each column holds, for the admin page (the README has the full reference).
+#: What each column holds, for the admin page (the documentation's integration/reference
+#: page has the full reference).
 COLUMN_HELP = {
     "email": gettext_lazy("Required. Identifies the person; the account is created if missing."),
     "first_name": gettext_lazy("First name (an empty cell keeps the account's)."),

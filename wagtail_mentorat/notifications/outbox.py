@@ -1,6 +1,6 @@
 """The outbox: write notification rows, claim them, send them through django-anymail.
 
-The guarantee (README, "Notifications and email"):
+The guarantee (documentation: operations/email, "Delivery guarantee"):
 
 * A row is written in the same transaction as its event, with a unique idempotency key:
   no event is lost (the row commits with it) and none yields two rows for one person.

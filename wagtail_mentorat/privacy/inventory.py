@@ -1,8 +1,9 @@
 """The data inventory: every field of every model of our apps with its purpose, retention
 and who may see it (A-2.1 s. 63.5: the material of the privacy impact assessment).
 
-A test fails naming each field that is not classified here; the README's privacy section
-is generated from this module (``manage.py mentorat_privacy_inventory --markdown``).
+A test fails naming each field that is not classified here; the documentation's
+inventory page is generated from this module (``manage.py mentorat_privacy_inventory
+--write docs/fr/privacy/inventory.md docs/en/privacy/inventory.md``).
 
 Each model lists its fields in groups: ``"field field ...": ACCESS_KEY``. A model's
 purpose and retention apply to all its fields.

@@ -9,7 +9,8 @@ mentoring requests, or the areas of expertise::
 Requests are opened in the name of a coordinator (``--by``, their username): the rules
 check that they coordinate each line's programme. Each error is printed as “ligne N,
 colonne X : raison” (in the site's language); with any error nothing is written and the
-command exits with status 1. The columns are described in the README.
+command exits with status 1. The columns are described in the documentation
+(integration/reference, "Importing participants (CSV)").
 """
 
 from django.contrib.auth import get_user_model
