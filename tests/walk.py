@@ -153,7 +153,7 @@ def read(url, status, html):
 
 # Never followed: leaving, logging out, deleting, changing data or the language, files.
 SKIP = re.compile(
-    r"^/(static|media|documents)/|^/i18n/|/(deconnexion|logout)/|/(delete|supprimer)/"
+    r"^/(static|media|documents|docs)/|^/i18n/|/(deconnexion|logout)/|/(delete|supprimer)/"
     r"|/(unpublish|lock|unlock|copy|move|revert|restore|approve|reject|cancel|resend|send"
     r"|publish|convert_alias|workflow|rollback|disable|enable|nouvelle-adresse)/"
     r"|\.(ics|pdf|zip)$"
