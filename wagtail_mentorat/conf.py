@@ -151,6 +151,17 @@ SETTINGS = {
         doc_fr="Le plus petit groupe pour lequel une ventilation est affichée (confidentialité).",
     ),
     # Help inside the product (wagtail_mentorat.help)
+    "DOCS_URL": Setting(
+        "/docs/",
+        "The address of the user guides (the built documentation, one folder per language): "
+        "each screen's help link leads to `<DOCS_URL><language>/<page>.html`. The default is "
+        "where the demo serves the documentation it builds; `None` shows no help link.",
+        doc_fr=(
+            "L'adresse des guides d'utilisation (la documentation construite, un dossier par "
+            "langue) : le lien d'aide de chaque écran mène à `<DOCS_URL><langue>/<page>.html`. "
+            "Par défaut, l'adresse où la démo sert la documentation qu'elle construit ; "
+            "`None` n'affiche aucun lien d'aide."
+        ),
     ),
 }
 
