@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from wagtail.coreutils import get_supported_content_language_variant
 
 from . import caching, formatting, lifecycle
-from .circles.messaging import unread_count
+from .circles.messaging import unread_counts
 from .models import (
     AgreementAcceptance,
     AgreementObjective,
@@ -135,9 +135,10 @@ def attach_programmes(rows):
 
 
 @functools.cache
-def _facts():
-    """The subqueries of :func:`pairings_for` that do not depend on the person, built once
-    per process (building them is most of the cost of a query; ``annotate`` copies them)."""
+def _dashboard_pairings():
+    """The part of :func:`pairings_for`'s query that does not depend on the person, built
+    once per process: resolving its subqueries is most of the cost of the request, and a
+    queryset built once is only cloned afterwards (never evaluated here)."""
     meetings = Meeting.objects.filter(pairing=OuterRef("pk")).order_by().values("pairing_id")
 
     def of_meetings(aggregate):
@@ -146,29 +147,42 @@ def _facts():
     def reviewed(kind):
         return Exists(ProgressReview.objects.filter(pairing=OuterRef("pk"), kind=kind))
 
-    return {
-        "pairing": {
-            "has_objectives": Exists(
-                AgreementObjective.objects.filter(agreement__pairing=OuterRef("pk"))
-            ),
-            "extension_pending": Exists(
-                Extension.objects.filter(pairing=OuterRef("pk"), status=Extension.Status.REQUESTED)
-            ),
-            "midterm_reviewed": reviewed(Kind.MIDTERM),
-            "final_reviewed": reviewed(Kind.FINAL),
-            "meeting_count": Coalesce(of_meetings(Count("pk")), 0),
-            "first_meeting": of_meetings(Min("held_at")),
-            "last_meeting": of_meetings(Max("held_at")),
-        },
-        # On a member: whether they accepted their agreement's current version.
-        "accepted_current_version": Exists(
+    members = PairingMember.objects.select_related("user").annotate(
+        # Whether the member accepted their agreement's current version.
+        accepted_current_version=Exists(
             AgreementAcceptance.objects.filter(
                 agreement__pairing=OuterRef("pairing_id"),
                 user=OuterRef("user_id"),
                 version=F("agreement__version"),
             )
-        ),
-    }
+        )
+    )
+    return (
+        Pairing.objects.exclude(state=S.CANCELLED)
+        .select_related("agreement", "circle")
+        .prefetch_related(
+            Prefetch("members", queryset=members),
+            Prefetch(
+                "help_requests",
+                queryset=HelpRequest.objects.filter(answered_at__isnull=True),
+                to_attr="open_help_requests",
+            ),
+        )
+        .annotate(
+            has_objectives=Exists(
+                AgreementObjective.objects.filter(agreement__pairing=OuterRef("pk"))
+            ),
+            extension_pending=Exists(
+                Extension.objects.filter(pairing=OuterRef("pk"), status=Extension.Status.REQUESTED)
+            ),
+            midterm_reviewed=reviewed(Kind.MIDTERM),
+            final_reviewed=reviewed(Kind.FINAL),
+            meeting_count=Coalesce(of_meetings(Count("pk")), 0),
+            first_meeting=of_meetings(Min("held_at")),
+            last_meeting=of_meetings(Max("held_at")),
+        )
+        .order_by("state", "-proposed_at")
+    )
 
 
 def pairings_for(user):
@@ -178,32 +192,19 @@ def pairings_for(user):
     :func:`plan_for` reads) are subqueries of the same query; their members, each with
     whether they accepted the agreement's current version; their open help requests. A
     fourth only when a pairing is closing on attained objectives (its confirmations)."""
-    pairings = list(
-        Pairing.objects.filter(members__user=user)
-        .exclude(state=S.CANCELLED)
-        .select_related("agreement", "circle")
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=PairingMember.objects.select_related("user").annotate(
-                    accepted_current_version=_facts()["accepted_current_version"]
-                ),
-            ),
-            Prefetch(
-                "help_requests",
-                queryset=HelpRequest.objects.filter(answered_at__isnull=True),
-                to_attr="open_help_requests",
-            ),
+    pairings = list(_dashboard_pairings().filter(members__user=user))
+    # What depends on the person in two simple queries of its own rather than subqueries
+    # of the one above: compiling those per request cost more than running them.
+    ids = [pairing.pk for pairing in pairings]
+    unread = unread_counts(user, ids)
+    fit_checked = set(
+        FitCheck.objects.filter(pairing_id__in=ids, user=user.pk).values_list(
+            "pairing_id", flat=True
         )
-        .annotate(
-            **_facts()["pairing"],
-            answered_fit_check=Exists(
-                FitCheck.objects.filter(pairing=OuterRef("pk"), user=user.pk)
-            ),
-            unread_messages=unread_count(user),
-        )
-        .order_by("state", "-proposed_at")
-    )
+    ) if ids else set()  # fmt: skip
+    for pairing in pairings:
+        pairing.unread_messages = unread.get(pairing.pk, 0)
+        pairing.answered_fit_check = pairing.pk in fit_checked
     attach_programmes(pairings)
     for pairing in pairings:
         pairing.reviews_done = {Kind.MIDTERM} if pairing.midterm_reviewed else set()
