@@ -82,7 +82,7 @@ def _trained(programme, role, user_ids):
 
     trained = set(user_ids)
     if required:
-        trained &= {row["user_id"] for row in users_who_completed(required)}
+        trained &= set(users_who_completed(required))  # a queryset of ids
     return trained - set(rules.minutes_short(programme, list(trained), role))
 
 
