@@ -90,10 +90,12 @@ def quiet_condition(pairings, now=None):
     condition = Q(pk__in=[])
     for weeks in sorted(weeks for weeks in cadences if weeks is not None):
         since = now - datetime.timedelta(weeks=weeks)
-        recent = Meeting.objects.filter(pairing_id=OuterRef("pk"), held_at__gte=since)
-        condition |= Q(
-            programme__meeting_cadence_weeks=weeks, first_contact_at__lt=since
-        ) & ~Exists(recent)
+        # The pairings with a recent meeting, one list read through the meetings' date
+        # index (uncorrelated: PostgreSQL hashes it once), not a lookup per pairing.
+        recent = Meeting.objects.filter(held_at__gte=since).values("pairing_id")
+        condition |= Q(programme__meeting_cadence_weeks=weeks, first_contact_at__lt=since) & ~Q(
+            pk__in=recent
+        )
     return Q(state=S.ACTIVE) & condition
 
 

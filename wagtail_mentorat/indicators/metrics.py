@@ -29,6 +29,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -43,7 +44,6 @@ from .. import conf, rules
 from ..formatting import number
 from ..models import (
     PLANNED_REASONS_VALUES,
-    Agreement,
     AgreementAcceptance,
     ClosureReason,
     ExpertiseArea,
@@ -53,6 +53,7 @@ from ..models import (
     MemberRole,
     MentoringKind,
     MentoringRequest,
+    MentorOffer,
     ObjectiveAttainment,
     Pairing,
     PairingMember,
@@ -202,15 +203,25 @@ def requests(scope):
     return row
 
 
-def _signed():
-    """The agreement's current version is accepted by every member of the pairing."""
+def _signed(pairings):
+    """Of ``pairings``, those whose agreement's current version every member accepted.
+
+    One anti-join computed once for the whole set (the members of ``pairings`` with no
+    acceptance of the current version), not nested EXISTS evaluated pairing by pairing:
+    PostgreSQL hashes the uncorrelated ``NOT IN`` list. The acceptances are those of the
+    same pairings' agreements, so that the anti-join reads them through the agreement's
+    index rather than every acceptance of the organisation."""
+    ids = pairings.order_by().values("pk")
     accepted = AgreementAcceptance.objects.filter(
+        agreement__pairing__in=ids,
         agreement__pairing_id=OuterRef("pairing_id"),
         user_id=OuterRef("user_id"),
         version=F("agreement__version"),
     )
-    unsigned = PairingMember.objects.filter(pairing_id=OuterRef("pk")).filter(~Exists(accepted))
-    return Exists(Agreement.objects.filter(pairing_id=OuterRef("pk"))) & ~Exists(unsigned)
+    unsigned = (
+        PairingMember.objects.filter(pairing__in=ids).filter(~Exists(accepted)).values("pairing_id")
+    )
+    return Q(agreement__isnull=False) & ~Q(pk__in=unsigned)
 
 
 def started(scope):
@@ -231,7 +242,7 @@ def started(scope):
             | Q(first_contact_at__isnull=True, first_contact_due__lt=timezone.now()),
         ),
         to_contact=Avg(_since("first_contact_at", "assigned_at"), filter=contacted),
-        signed=Count("pk", filter=contacted & _signed()),
+        signed=Count("pk", filter=contacted & _signed(qs)),
     )
     row["to_match_days"] = _days(row.pop("to_match"))
     row["to_contact_hours"] = _hours(row.pop("to_contact"))
@@ -352,10 +363,12 @@ def reviews(scope):
     """Mid-term and final reviews due in the period (and already due today), done on time
     (submitted on or before the due date), late, or missing."""
     today = min(scope.today, scope.end)
-    midterm = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="midterm")
-    final = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="final")
-    mid_on_time = midterm.filter(submitted_at__date__lte=OuterRef("midterm_review_due"))
-    final_on_time = final.filter(submitted_at__date__lte=OuterRef("planned_end"))
+    # Each pairing has at most one review of each kind (a unique constraint): two outer
+    # joins on (pairing, kind) read them once, instead of four subqueries per pairing.
+    midterm = Q(midterm_review__pk__isnull=False)
+    final = Q(final_review__pk__isnull=False)
+    mid_on_time = Q(midterm_review__submitted_at__date__lte=F("midterm_review_due"))
+    final_on_time = Q(final_review__submitted_at__date__lte=F("planned_end"))
     live = ~Q(state__in=[PairingState.PROPOSED, PairingState.CANCELLED]) & Q(
         start_date__isnull=False
     )
@@ -375,14 +388,25 @@ def reviews(scope):
         & Q(planned_end__gte=scope.start, planned_end__lte=today)
         & (Q(closed_at__isnull=True) | Q(closed_at__date__gte=F("planned_end")))
     )
-    qs = scope.pairings().filter(mid_due | final_due)
+    qs = (
+        scope.pairings()
+        .filter(mid_due | final_due)
+        .annotate(
+            midterm_review=FilteredRelation(
+                "reviews", condition=Q(reviews__kind=ProgressReview.Kind.MIDTERM)
+            ),
+            final_review=FilteredRelation(
+                "reviews", condition=Q(reviews__kind=ProgressReview.Kind.FINAL)
+            ),
+        )
+    )
     row = qs.aggregate(
         midterm_due=Count("pk", filter=mid_due),
-        midterm_on_time=Count("pk", filter=mid_due & Exists(mid_on_time)),
-        midterm_done=Count("pk", filter=mid_due & Exists(midterm)),
+        midterm_on_time=Count("pk", filter=mid_due & mid_on_time),
+        midterm_done=Count("pk", filter=mid_due & midterm),
         final_due=Count("pk", filter=final_due),
-        final_on_time=Count("pk", filter=final_due & Exists(final_on_time)),
-        final_done=Count("pk", filter=final_due & Exists(final)),
+        final_on_time=Count("pk", filter=final_due & final_on_time),
+        final_done=Count("pk", filter=final_due & final),
     )
     row["reviews_on_time"] = pct(
         row["midterm_on_time"] + row["final_on_time"], row["midterm_due"] + row["final_due"]
@@ -495,30 +519,46 @@ def mentor_training(scope):
 
 def supply_and_demand(scope):
     """Requests waiting now against free mentor places now, overall and by area of
-    expertise (seed 000: 8 requests for 4 mentors went unseen). Six queries.
+    expertise (seed 000: 8 requests for 4 mentors went unseen). Five queries.
 
-    A mentor's free places follow the core rules (``rules.mentor_capacity`` less
-    ``rules.places_taken``, in every programme: a place is a person's time). The places
-    taken are one grouped query; the sum runs over the mentors (people, never pairings).
+    The supply is the programme's mentor pool (issue 17): active mentors whose offer in
+    the programme is approved and who take mentees today, as for the matching
+    (``matching.adapter.load_mentors`` and ``rules.pool_errors``) — a mentor outside the
+    pool can be paired with none of its requests. A mentor's free places follow the core
+    rules (``rules.mentor_capacity`` less ``rules.places_taken``, in every programme: a
+    place is a person's time); the places taken are one grouped query over the pool's
+    members only (the programme filter pushed into it, not every mentor's pairings).
     """
     waiting = MentoringRequest.objects.filter(
         programme=scope.programme, status=MentoringRequest.Status.OPEN
     )
     if scope.is_group:
         waiting = waiting.filter(scope.people("mentee__"))
-    mentors = ParticipantProfile.objects.filter(is_mentor=True, user__is_active=True)
+    today = timezone.localdate()
+    in_pool = MentorOffer.objects.filter(
+        Q(unavailable_until__isnull=True) | Q(unavailable_until__lt=today),
+        programme=scope.programme,
+        mentor_id=OuterRef("user_id"),
+        status=MentorOffer.Status.APPROVED,
+    )
+    mentors = ParticipantProfile.objects.filter(
+        Exists(in_pool), is_mentor=True, user__is_active=True
+    )
     if scope.site:
         mentors = mentors.filter(site=scope.site)
     if scope.unit:
         mentors = mentors.filter(unit=scope.unit)
-    taken = rules.places_taken(None)
+    capacities = dict(mentors.values_list("user_id", "mentor_capacity"))
+    # The pool's ids as a list, not a subquery: PostgreSQL then estimates their memberships
+    # right and hashes them (with a subquery it guessed a few rows and looped 100,000 times).
+    taken = rules.places_taken(list(capacities))
     free = {
         user_id: max(
             0,
             rules.mentor_capacity(scope.programme, SimpleNamespace(mentor_capacity=capacity))
             - taken.get(user_id, 0),
         )
-        for user_id, capacity in mentors.values_list("user_id", "mentor_capacity")
+        for user_id, capacity in capacities.items()
     }
     supply = defaultdict(int)
     for user_id, area_id in mentors.filter(expertise__isnull=False).values_list(

@@ -1,6 +1,6 @@
 """The coordinators' panel on the Wagtail admin home: what needs attention today."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
@@ -19,13 +19,22 @@ def attention(now=None, programmes=None):
     if programmes is not None:
         pairings = pairings.filter(programme__in=programmes)
     today = timezone.localdate(now)
-    midterm = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="midterm")
-    final = ProgressReview.objects.filter(pairing_id=OuterRef("pk"), kind="final")
+    # At most one review of each kind per pairing: two outer joins, not a subquery per row.
+    reviewed = pairings.annotate(
+        midterm_review=FilteredRelation(
+            "reviews", condition=Q(reviews__kind=ProgressReview.Kind.MIDTERM)
+        ),
+        final_review=FilteredRelation(
+            "reviews", condition=Q(reviews__kind=ProgressReview.Kind.FINAL)
+        ),
+    )
+    midterm = Q(midterm_review__pk__isnull=False)
+    final = Q(final_review__pk__isnull=False)
     # The listing's own definition, so the count and the filtered list agree.
     from ..admin.pairings import quiet_condition
 
     quiet = quiet_condition(pairings, now)
-    row = pairings.filter(state__in=[S.PROPOSED, *OPEN]).aggregate(
+    row = reviewed.filter(state__in=[S.PROPOSED, *OPEN]).aggregate(
         first_contact=Count("pk", filter=Q(state=S.APPROVED, first_contact_due__lt=now)),
         midterm=Count(
             "pk",
@@ -34,7 +43,7 @@ def attention(now=None, programmes=None):
                 midterm_review_due__lt=today,
                 programme__midterm_review_required=True,
             )
-            & ~Exists(midterm),
+            & ~midterm,
         ),
         final=Count(
             "pk",
@@ -43,7 +52,7 @@ def attention(now=None, programmes=None):
                 planned_end__lt=today,
                 programme__final_review_required=True,
             )
-            & ~Exists(final),
+            & ~final,
         ),
         quiet=Count("pk", filter=quiet),
         proposed=Count("pk", filter=Q(state=S.PROPOSED)),

@@ -43,6 +43,9 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-held_at", "-pk"]
+        # "No meeting for too long" reads the recent meetings, the indicators a period's
+        # (issue 20).
+        indexes = [models.Index(fields=["held_at"], name="mentorat_meeting_held")]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
 
@@ -91,6 +94,8 @@ class HelpRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The indicators read the help requests made in a period (issue 20).
+        indexes = [models.Index(fields=["created_at"], name="mentorat_help_asked")]
         verbose_name = _("help request")
         verbose_name_plural = _("help requests")
 
@@ -127,6 +132,8 @@ class ProgressReview(models.Model):
 
     class Meta:
         ordering = ["submitted_at", "pk"]
+        # The indicators read the reviews submitted in a period (issue 20).
+        indexes = [models.Index(fields=["submitted_at"], name="mentorat_review_submitted")]
         constraints = [
             models.UniqueConstraint(fields=["pairing", "kind"], name="mentorat_one_review_per_kind")
         ]

@@ -145,6 +145,12 @@ class Pairing(models.Model):
             # The indicators read a programme's pairings by the period they started or ended.
             models.Index(fields=["programme", "assigned_at"], name="mentorat_pairing_started"),
             models.Index(fields=["programme", "closed_at"], name="mentorat_pairing_ended"),
+            # ... and the reviews due in the period (issue 20: a bitmap OR of the two, not
+            # every pairing of the programme).
+            models.Index(
+                fields=["programme", "midterm_review_due"], name="mentorat_pairing_midterm"
+            ),
+            models.Index(fields=["programme", "planned_end"], name="mentorat_pairing_end"),
         ]
 
     def __str__(self):

@@ -55,6 +55,12 @@ class MentoringRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The indicators read a programme's requests opened in a period, and those
+        # waiting now (issue 20).
+        indexes = [
+            models.Index(fields=["programme", "created_at"], name="mentorat_request_opened"),
+            models.Index(fields=["programme", "status"], name="mentorat_request_status"),
+        ]
         verbose_name = _("mentoring request")
         verbose_name_plural = _("mentoring requests")
 
