@@ -42,6 +42,9 @@ def test_every_help_link_leads_to_a_page_of_the_guides_in_both_languages():
 def test_every_help_link_of_the_templates_names_a_known_page():
     used = keys_in_templates()
     assert len(used) >= 15, used  # the main screens carry one
+    # The peer support circles (list, page, conversation, admin) and the calendar too.
+    for key in ("circles", "circle", "circle_thread", "thread", "calendar", "admin_circles"):
+        assert key in used, key
     unknown = {key: where for key, where in used.items() if key not in mentorat_help.PAGES}
     assert not unknown, unknown
 
@@ -65,6 +68,8 @@ def test_the_link_follows_the_persons_language():
     assert mentorat_help.help_url("space", "de") == "/docs/en/participant/index.html"
     with translation.override("fr"):
         assert mentorat_help.help_url("manager") == "/docs/fr/manager/index.html"
+    assert mentorat_help.help_url("circles", "fr") == "/docs/fr/participant/circles.html"
+    assert mentorat_help.help_url("calendar", "en") == "/docs/en/participant/calendar.html"
     with pytest.raises(KeyError):
         mentorat_help.help_url("no-such-screen")
 
@@ -100,6 +105,46 @@ def test_the_participants_space_links_to_the_guides(client):
     client.cookies["django_language"] = "en"
     html = client.get("/mentorat/").content.decode()
     assert 'href="/docs/en/participant/index.html"' in html
+
+
+@pytest.mark.django_db
+def test_the_circles_and_calendar_screens_link_to_their_guide_pages(client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from tests.mentorat.conftest import ProgrammeFactory, make_coordinator, person
+    from wagtail_mentorat import circles
+
+    programme = ProgrammeFactory()
+    coordinator = person("coordo-cercle", pool=False)
+    coordinator.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    coordinator = make_coordinator(coordinator, programmes=[programme])
+    circle = circles.open_circle(
+        programme,
+        coordinator,
+        title="Premières années",
+        theme="Début de carrière",
+        purpose="Nous soutenir.",
+        frequency="Une fois par mois",
+        confidentiality="Ce qui se dit ici reste ici.",
+    )
+    client.force_login(coordinator)
+    for address in (reverse("mentorat_circles_admin"), reverse("mentorat_circle_open")):
+        html = client.get(address).content.decode()
+        assert 'href="/docs/fr/coordinator/circles.html"' in html, address
+    member = person("membre-cercle", pool=False)
+    client.force_login(member)
+    pages = {
+        "/mentorat/cercles/": "/docs/fr/participant/circles.html",
+        f"/mentorat/cercles/{circle.pairing_id}/": "/docs/fr/participant/circles.html",
+        "/mentorat/calendrier/": "/docs/fr/participant/calendar.html",
+    }
+    for address, guide in pages.items():
+        html = client.get(address).content.decode()
+        assert f'href="{guide}"' in html, address
+    client.cookies["django_language"] = "en"
+    html = client.get("/mentorat/calendrier/").content.decode()
+    assert 'href="/docs/en/participant/calendar.html"' in html
 
 
 @pytest.mark.django_db

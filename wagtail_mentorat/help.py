@@ -30,6 +30,11 @@ PAGES = {
     "offers": "participant/register",
     "pairing": "participant/meetings",
     "training": "participant/training",
+    "thread": "participant/help",
+    "circles": "participant/circles",
+    "circle": "participant/circles",
+    "circle_thread": "participant/circles",
+    "calendar": "participant/calendar",
     "confidentiality": "confidentiality",
     "manager": "manager/index",
     "manager_team": "manager/approve",
@@ -44,6 +49,7 @@ PAGES = {
     "disagreement": "coordinator/follow-up",
     "indicators": "coordinator/indicators",
     "assessment": "coordinator/indicators",
+    "admin_circles": "coordinator/circles",
     # The editor's guide (the admin's help menu).
     "editor": "editor/index",
 }
