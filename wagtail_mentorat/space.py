@@ -121,10 +121,11 @@ def _load_programmes():
     return found
 
 
-def attach_programmes(rows):
+def attach_programmes(rows, known=None):
     """Give each of ``rows`` (anything with a ``programme`` foreign key) its programme from
-    :func:`programmes` instead of a join; returns ``rows``."""
-    known = programmes()
+    :func:`programmes` (or ``known``, what a caller already read from it: each read
+    unpickles every programme) instead of a join; returns ``rows``."""
+    known = programmes() if known is None else known
     for row in rows:
         programme = known.get(row.programme_id)
         if programme is None:  # created since the cache was filled
@@ -185,7 +186,7 @@ def _dashboard_pairings():
     )
 
 
-def pairings_for(user):
+def pairings_for(user, known=None):
     """The person's pairings (not cancelled), with what the dashboard shows, in three
     queries whatever the number of pairings, meetings, messages and help requests: the
     pairings, whose facts (meetings held, unread messages, the reviews submitted and what
@@ -205,7 +206,7 @@ def pairings_for(user):
     for pairing in pairings:
         pairing.unread_messages = unread.get(pairing.pk, 0)
         pairing.answered_fit_check = pairing.pk in fit_checked
-    attach_programmes(pairings)
+    attach_programmes(pairings, known)
     for pairing in pairings:
         pairing.reviews_done = {Kind.MIDTERM} if pairing.midterm_reviewed else set()
         if pairing.final_reviewed:
@@ -225,7 +226,7 @@ def is_manager(user):
     )
 
 
-def training_to_take(user, open_requests, offers, on=None):
+def training_to_take(user, open_requests, offers, on=None, known=None):
     """The modules ``user`` must still complete before being matched: those the programmes
     of their ``open_requests`` require of a mentee and those of their ``offers`` require
     of a mentor (:func:`rules.missing_training` for every programme at once, from the
@@ -235,7 +236,7 @@ def training_to_take(user, open_requests, offers, on=None):
     from .training.models import TrainingModulePage
     from .training.services import valid_completions
 
-    known = programmes()
+    known = programmes() if known is None else known
     required_ids = {
         module_id
         for role, rows in (("mentee", open_requests), ("mentor", offers))

@@ -44,15 +44,18 @@ def dashboard(request):
     pairing waits for its members' closure confirmations, or while the person awaits
     confirmation); the registration page comes from the cache."""
     user = request.user
-    pairings = space.pairings_for(user)
-    # Their programmes come from the cache (space.programmes), not from a join.
+    # Programmes come from the cache (space.programmes), read once here, not from joins.
+    known = space.programmes()
+    pairings = space.pairings_for(user, known)
     open_requests = space.attach_programmes(
         MentoringRequest.objects.filter(
             mentee=user, status=MentoringRequest.Status.OPEN
-        ).select_related("opened_by")
+        ).select_related("opened_by"),
+        known,
     )
     offers = space.attach_programmes(  # retired offers are no longer the person's (the pool)
-        MentorOffer.objects.filter(mentor=user).exclude(status=MentorOffer.Status.RETIRED)
+        MentorOffer.objects.filter(mentor=user).exclude(status=MentorOffer.Status.RETIRED),
+        known,
     )
     context = {
         "items": space.pairings_summary(pairings, user),
@@ -61,7 +64,8 @@ def dashboard(request):
         # Training still to take before being matched (prerequisites set by each
         # programme), each module in the visitor's language.
         "training_to_take": sorted(
-            space.training_to_take(user, open_requests, offers), key=lambda module: module.title
+            space.training_to_take(user, open_requests, offers, known=known),
+            key=lambda module: module.title,
         ),
         "registration_page": registration.notice_page(),
         "is_manager": space.is_manager(user),
