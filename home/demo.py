@@ -7,7 +7,7 @@ it is, so `mentorat_demo` can run on every `make run`.
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
@@ -190,9 +190,18 @@ def ensure_groups():
     # The incident register and the read audit (Quebec's ), in the Wagtail admin.
     privacy, _ = Group.objects.get_or_create(name=PRIVACY_GROUP)
     setup.ensure_role(setup.PRIVACY_ROLE, group=privacy)
+    editors = Group.objects.get(name="Editors")
+    moderators = Group.objects.get(name="Moderators")
+    # The editor's guide translates a page (Wagtail's "Translate", simple_translation): its
+    # permission is given to no group by Wagtail's migrations.
+    translate = Permission.objects.get(
+        content_type__app_label="simple_translation", codename="submit_translation"
+    )
+    editors.permissions.add(translate)
+    moderators.permissions.add(translate)
     return {
-        "editors": Group.objects.get(name="Editors"),
-        "moderators": Group.objects.get(name="Moderators"),
+        "editors": editors,
+        "moderators": moderators,
         "coordinators": coordinators,
         "managers": managers,
         "privacy": privacy,

@@ -22,9 +22,12 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 SHOTS = DOCS / "_static" / "screenshots"
 LANGUAGES = ("fr", "en")
 DESKTOP = {"width": 1280, "height": 860}
+# The toggle of the page editor's action menu (Save draft, Submit to …, Approve …).
+ACTION_MENU = "footer .w-dropdown-button .w-dropdown__toggle"
 
 # name → (account, address or a callable giving it from the demo's ids, phone too?)
-# Addresses are filled in by `addresses()` once the demo is built.
+# Addresses are filled in by `addresses()` once the demo is built. "#id" after the address
+# opens that panel of the page; "!selector" clicks that element first (a menu).
 SCREENS = {
     # Coordinator (Wagtail admin).
     "coordinator-home": ("coordination", "/admin/", False),
@@ -43,6 +46,9 @@ SCREENS = {
     "editor-guide": ("redaction", "guide", False),
     "editor-programme-page": ("redaction", "programme_page", False),
     "editor-training": ("redaction", "training_module", False),
+    "editor-submit": ("redaction", "guide_edit!" + ACTION_MENU, False),
+    "editor-translate": ("redaction", "translate", False),
+    "editor-approve": ("approbation", "moderated_edit!" + ACTION_MENU, False),
     # Participants (front end).
     "participant-space": ("mentore1", "/mentorat/", True),
     "participant-register": ("mentore1", "registration", True),
@@ -61,6 +67,7 @@ def shot_path(language, name, phone=False):
 def addresses():
     """The screens' addresses, with the demo's ids (after demo.build())."""
     from django.contrib.auth import get_user_model
+    from django.urls import reverse
     from wagtail.models import Locale
 
     from wagtail_mentorat import lifecycle
@@ -107,6 +114,17 @@ def addresses():
         return (localized if localized and localized.live else page).url
 
     guide = GuidePage.objects.get(slug="mentorat-coaching-supervision", locale__language_code="fr")
+    # Moderation: Camille submits a new revision of the programme page to the workflow;
+    # Mathieu opens it to approve. Translation: a new French guide, not translated yet.
+    moderated = ProgrammePage.objects.live().filter(locale__language_code="fr").first()
+    moderated.save_revision(user=users["redaction"])
+    moderated.get_workflow().start(moderated, users["redaction"])
+    untranslated = guide.copy(
+        to=guide.get_parent(),
+        update_attrs={"title": "Le codéveloppement professionnel", "slug": "codeveloppement"},
+        keep_live=False,
+        user=users["redaction"],
+    )
     return {
         language: {
             "programme_edit": f"/admin/snippets/wagtail_mentorat/programme/edit/"
@@ -115,6 +133,10 @@ def addresses():
             "disagreement": f"/admin/mentorat/mesententes/{disagreement.pk}/traiter/",
             "assessment": f"/admin/mentorat/indicateurs/auto-evaluation/{assessment.pk}/",
             "guide_edit": f"/admin/pages/{guide.pk}/edit/",
+            "moderated_edit": f"/admin/pages/{moderated.pk}/edit/",
+            "translate": reverse(
+                "simple_translation:submit_page_translation", args=[untranslated.pk]
+            ),
             "guide": page_path(GuidePage, language, pk=guide.pk),
             "programme_page": page_path(ProgrammePage, language),
             "training_module": page_path(TrainingModulePage, language),
@@ -148,6 +170,7 @@ def test_the_guides_screenshots_are_taken_from_the_demo(live_server):
                         [{"name": "django_language", "value": language, "url": live_server.url}]
                     )
                     account = username
+                where, _bang, click = where.partition("!")
                 path, _hash, anchor = where.partition("#")
                 path = known[language].get(path, path)
                 assert path, f"{name}: the demo has no page for it"
@@ -166,6 +189,9 @@ def test_the_guides_screenshots_are_taken_from_the_demo(live_server):
                 ):
                     problems.append(f"{language} {name}: no #{anchor} on {path}")
                     continue
+                if click:
+                    page.click(click)
+                    page.wait_for_timeout(300)  # the menu's opening transition
                 page.screenshot(path=shot_path(language, name))
                 taken.append(shot_path(language, name))
                 if phone_too:
