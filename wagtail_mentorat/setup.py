@@ -64,6 +64,9 @@ COORDINATOR_ROLE = Role(
         "mentorat_training.view_trainingrequest",
         "mentorat_training.change_sessionregistration",
         "mentorat_training.view_sessionregistration",
+        # The wording of the programme's emails (with revisions) and the reminder schedules.
+        *(f"mentorat_notifications.{action}_emailwording" for action in _ANY),
+        *(f"mentorat_notifications.{action}_reminderschedule" for action in _ANY),
     ),
 )
 EDITOR_ROLE = Role(

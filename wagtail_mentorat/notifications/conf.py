@@ -56,6 +56,11 @@ def escalate_after():
     return datetime.timedelta(hours=float(get("NOTIFICATIONS_ESCALATE_AFTER_HOURS")))
 
 
+def escalate_after_hours():
+    """The same, in whole hours (a programme's reminder schedule starts from it)."""
+    return int(float(get("NOTIFICATIONS_ESCALATE_AFTER_HOURS")))
+
+
 def digest_weekday():
     """The manager's weekly digest goes out on this day (0 = Monday) or the first sweep after."""
     return int(get("NOTIFICATIONS_DIGEST_WEEKDAY"))

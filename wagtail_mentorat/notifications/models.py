@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import PreviewableMixin, RevisionMixin
 
+from . import conf
 from .kinds import Kind
 
 
@@ -67,6 +69,9 @@ class Notification(models.Model):
     delivery_status = models.CharField(_("delivery"), max_length=20, blank=True)
     delivery_updated_at = models.DateTimeField(_("delivery updated on"), null=True, blank=True)
     run = models.CharField(max_length=32, blank=True, editable=False)
+    # The editors' wording when the row was written ({}: the shipped files), so an edit
+    # never changes an email already queued (outbox.freeze_wording).
+    wording = models.JSONField(_("wording"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -119,3 +124,169 @@ class NotificationSettings(models.Model):
         super().clean()
         if self.language and self.language not in dict(settings.LANGUAGES):
             raise ValidationError({"language": _("Not a language of this intranet.")})
+
+
+class EmailWording(PreviewableMixin, RevisionMixin, models.Model):
+    """The programme's own wording of one kind of email in one language (seed 004: the
+    programme's messages are the programme's). An empty subject or body: the shipped one.
+
+    Every save is a revision (history, comparison, rollback). The outbox copies the wording
+    into each row it writes (``Notification.wording``): an edit reaches the next email,
+    never one already queued. Placeholders are checked on saving (``wording.problems``).
+    """
+
+    kind = models.CharField(_("kind of email"), max_length=40, choices=Kind.choices)
+    # No ``choices``: the host's LANGUAGES would be written into the migrations.
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(
+        _("subject"),
+        max_length=255,
+        blank=True,
+        help_text=_("Empty: the shipped subject."),
+    )
+    body = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_(
+            "Empty: the shipped message. The greeting, the link to the intranet and the "
+            "footer are added around it."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("email wording")
+        verbose_name_plural = _("email wordings")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="mentorat_wording_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"
+
+    @property
+    def is_default(self):
+        return not (self.subject or self.body)
+
+    def frozen(self):
+        """What the outbox stores in a row ({} when the shipped files apply)."""
+        if self.is_default:
+            return {}
+        return {
+            "subject": self.subject,
+            "body": self.body,
+            "revision": self.latest_revision_id,
+        }
+
+    def clean(self):
+        from . import wording
+
+        super().clean()
+        errors = {}
+        if self.language and self.language not in dict(settings.LANGUAGES):
+            errors["language"] = _("Not a language of this intranet.")
+        for field in ("subject", "body"):
+            found = wording.problems(self.kind, getattr(self, field))
+            if found:
+                errors[field] = found
+        if errors:
+            raise ValidationError(errors)
+
+    # Wagtail's preview panel: the form's wording with a real pairing's data.
+    preview_template = "mentorat_notifications/admin/wording_preview.html"
+
+    def get_preview_template(self, request, mode_name):
+        return self.preview_template
+
+    def get_preview_context(self, request, mode_name):
+        from .preview import preview_context
+
+        context = super().get_preview_context(request, mode_name)
+        context.update(preview_context(self, request.user))
+        return context
+
+
+def _days_list(value):
+    return ", ".join(str(d) for d in value)
+
+
+def default_end_days():
+    return _days_list(conf.end_reminder_days())
+
+
+class ReminderSchedule(models.Model):
+    """A programme's reminder schedule: which reminders, and when. A programme without one
+    follows the intranet's settings (``NOTIFICATIONS_*``, the seeds' values)."""
+
+    programme = models.OneToOneField(
+        "wagtail_mentorat.Programme",
+        on_delete=models.CASCADE,
+        related_name="mentorat_reminder_schedule",
+        verbose_name=_("programme"),
+    )
+    first_contact = models.BooleanField(
+        _("remind the mentor of an overdue first contact"), default=True
+    )
+    help_requests = models.BooleanField(
+        _("remind the mentors of an unanswered request for help"), default=True
+    )
+    escalate_after_hours = models.PositiveSmallIntegerField(
+        _("tell programme staff after (hours past the deadline)"),
+        default=conf.escalate_after_hours,
+        help_text=_("Seed 004: an urgent request is answered within 24 to 48 hours."),
+    )
+    reviews = models.BooleanField(_("remind the members of their reviews"), default=True)
+    review_reminder_days = models.PositiveSmallIntegerField(
+        _("days before a review's due date"), default=conf.review_reminder_days
+    )
+    end = models.BooleanField(_("remind the members of the end"), default=True)
+    end_reminder_days = models.CharField(
+        _("days before the end"),
+        max_length=100,
+        default=default_end_days,
+        help_text=_("One or more numbers of days, separated by commas, e.g. 30, 7."),
+    )
+    no_meeting = models.BooleanField(
+        _("remind the members when no meeting is logged at the programme's cadence"),
+        default=True,
+    )
+
+    class Meta:
+        ordering = ["programme__name"]
+        verbose_name = _("reminder schedule")
+        verbose_name_plural = _("reminder schedules")
+
+    def __str__(self):
+        return str(self.programme)
+
+    def end_days(self):
+        return parse_days(self.end_reminder_days)
+
+    def clean(self):
+        super().clean()
+        try:
+            days = parse_days(self.end_reminder_days)
+        except ValueError:
+            raise ValidationError(
+                {"end_reminder_days": _("Write whole numbers of days separated by commas.")}
+            ) from None
+        if self.end and not days:
+            raise ValidationError(
+                {"end_reminder_days": _("Give at least one number of days, or turn it off.")}
+            )
+        self.end_reminder_days = _days_list(days)
+
+
+def parse_days(text):
+    """ "30, 7" -> [30, 7] (largest first, no repeat); ValueError on anything else."""
+    days = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        number = int(part)
+        if number < 0 or number > 3650:
+            raise ValueError(part)
+        days.add(number)
+    return sorted(days, reverse=True)

@@ -171,12 +171,29 @@ def insert(rows, run):
         return []
     for row in rows:
         row.run = run
+    freeze_wording(rows)
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         Notification.objects.filter(
             run=run, idempotency_key__in=[r.idempotency_key for r in rows]
         ).values_list("pk", "status")
     )
+
+
+def freeze_wording(rows):
+    """Copy the editors' current wording of each row's kind and language into the row (one
+    query): the email is sent with the wording of the moment it was written, whatever is
+    edited, rolled back or reset while it waits in the outbox."""
+    from .models import EmailWording
+
+    kinds = {row.kind for row in rows}
+    languages = {row.language or settings.LANGUAGE_CODE for row in rows}
+    current = {
+        (w.kind, w.language): w.frozen()
+        for w in EmailWording.objects.filter(kind__in=kinds, language__in=languages)
+    }
+    for row in rows:
+        row.wording = current.get((row.kind, row.language or settings.LANGUAGE_CODE)) or {}
 
 
 def add(rows, run=None):
@@ -450,22 +467,28 @@ def _site_name():
     return getattr(settings, "WAGTAIL_SITE_NAME", "") or "Intranet"
 
 
-def render(notification):
-    """(subject, text, html) in the recipient's language."""
+def render(notification, wording=None):
+    """(subject, text, html) in the recipient's language: the editors' wording frozen into
+    the row (or ``wording``, for a preview) where there is one, else the shipped files."""
+    from . import wording as editable
     from .digest import extra_context
 
     context = context_for(notification)
     context.update(extra_context(notification))
+    frozen = notification.wording if wording is None else wording
     base = f"mentorat_notifications/email/{notification.kind}/"
     with translation.override(notification.language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(base + "subject.txt", context).split())
-        text = render_to_string(base + "body.txt", context).strip() + "\n"
-        html = render_to_string(base + "body.html", context)
-    return subject, text, html
+        subject, text, html = editable.render_edited(notification, context, frozen or {})
+        if subject is None:
+            subject = " ".join(render_to_string(base + "subject.txt", context).split())
+        if text is None:
+            text = render_to_string(base + "body.txt", context)
+            html = render_to_string(base + "body.html", context)
+    return subject, text.strip() + "\n", html
 
 
-def render_message(notification):
-    subject, text, html = render(notification)
+def render_message(notification, wording=None):
+    subject, text, html = render(notification, wording)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

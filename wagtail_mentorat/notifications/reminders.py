@@ -34,7 +34,7 @@ from wagtail_mentorat.models import (
 
 from . import conf, outbox
 from .kinds import Kind
-from .models import Notification
+from .models import Notification, ReminderSchedule, parse_days
 
 S = PairingState
 SWEPT_STATES = [S.APPROVED, S.CONTACTED, S.ACTIVE, S.CLOSING]
@@ -55,6 +55,63 @@ class SweepResult:
         return asdict(self)
 
 
+# --- each programme's schedule -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Which reminders a programme sends, and when (``ReminderSchedule``; without one, the
+    intranet's ``NOTIFICATIONS_*`` settings, whose defaults come from the seeds)."""
+
+    first_contact: bool = True
+    help_requests: bool = True
+    escalate_after: datetime.timedelta | None = None
+    reviews: bool = True
+    review_days: int | None = None
+    end: bool = True
+    end_days: tuple = ()
+    no_meeting: bool = True
+
+    @classmethod
+    def default(cls):
+        return cls(
+            escalate_after=conf.escalate_after(),
+            review_days=conf.review_reminder_days(),
+            end_days=tuple(conf.end_reminder_days()),
+        )
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(
+            first_contact=row["first_contact"],
+            help_requests=row["help_requests"],
+            escalate_after=datetime.timedelta(hours=row["escalate_after_hours"]),
+            reviews=row["reviews"],
+            review_days=row["review_reminder_days"],
+            end=row["end"],
+            end_days=tuple(parse_days(row["end_reminder_days"])),
+            no_meeting=row["no_meeting"],
+        )
+
+
+def schedules():
+    """{programme id: Schedule} of the programmes that have their own (one query)."""
+    return {
+        row["programme_id"]: Schedule.from_row(row)
+        for row in ReminderSchedule.objects.values(
+            "programme_id",
+            "first_contact",
+            "help_requests",
+            "escalate_after_hours",
+            "reviews",
+            "review_reminder_days",
+            "end",
+            "end_reminder_days",
+            "no_meeting",
+        )
+    }
+
+
 # --- what is due (pure: rows in, reminders out) --------------------------------------------
 
 
@@ -64,17 +121,26 @@ def due_for_pairing(row, programme, today, now):
     due = []
     state = row["state"]
     pk = row["pk"]
-    if state == S.APPROVED and row["first_contact_due"] and row["first_contact_due"] < now:
+    schedule = programme.get("schedule") or Schedule.default()
+    if (
+        schedule.first_contact
+        and state == S.APPROVED
+        and row["first_contact_due"]
+        and row["first_contact_due"] < now
+    ):
         stamp = row["first_contact_due"].isoformat()
         data = {"due": stamp}
         due.append((Kind.FIRST_CONTACT_OVERDUE, "mentors", f"fc:{pk}:{stamp}", data))
-        if now - row["first_contact_due"] >= conf.escalate_after():
+        if now - row["first_contact_due"] >= schedule.escalate_after:
             due.append((Kind.FIRST_CONTACT_ESCALATED, "coordinators", f"fce:{pk}:{stamp}", data))
     reviews = []
-    if state == S.ACTIVE and row["midterm_review_due"] and not row["has_midterm"]:
+    if not schedule.reviews:
+        pass
+    elif state == S.ACTIVE and row["midterm_review_due"] and not row["has_midterm"]:
         reviews.append(("midterm", row["midterm_review_due"]))
     if (
-        state in (S.ACTIVE, S.CLOSING)
+        schedule.reviews
+        and state in (S.ACTIVE, S.CLOSING)
         and programme["final_review_required"]
         and row["planned_end"]
         and not row["has_final"]
@@ -84,11 +150,12 @@ def due_for_pairing(row, programme, today, now):
         data = {"review": review, "due": date.isoformat()}
         if today > date:
             due.append((Kind.REVIEW_OVERDUE, "members", f"rvo:{review}:{pk}:{date}", data))
-        elif (date - today).days <= conf.review_reminder_days():
+        elif (date - today).days <= schedule.review_days:
             due.append((Kind.REVIEW_DUE, "members", f"rvd:{review}:{pk}:{date}", data))
+    end_days = schedule.end_days if schedule.end else ()
     if state == S.ACTIVE and row["planned_end"] and row["planned_end"] != programme.get("ends_on"):
         days_left = (row["planned_end"] - today).days
-        reached = [d for d in conf.end_reminder_days() if 0 <= days_left <= d]
+        reached = [d for d in end_days if 0 <= days_left <= d]
         if reached:
             threshold = min(reached)
             data = {"due": row["planned_end"].isoformat(), "days": threshold}
@@ -98,13 +165,13 @@ def due_for_pairing(row, programme, today, now):
     if ends_on and (row["planned_end"] is None or ends_on <= row["planned_end"]):
         # The programme's end closes the pairing (lifecycle.close_ended_programmes).
         days_left = (ends_on - today).days
-        reached = [d for d in conf.end_reminder_days() if 0 <= days_left <= d]
+        reached = [d for d in end_days if 0 <= days_left <= d]
         if reached:
             threshold = min(reached)
             data = {"due": ends_on.isoformat(), "days": threshold}
             key = f"pe:{pk}:{ends_on}:{threshold}"
             due.append((Kind.PROGRAMME_ENDING, "members", key, data))
-    if state == S.ACTIVE:
+    if schedule.no_meeting and state == S.ACTIVE:
         since = row["last_meeting"] or row["first_contact_at"] or row["assigned_at"]
         cadence = datetime.timedelta(weeks=programme["meeting_cadence_weeks"] or 6)
         if since and now - since > cadence:
@@ -253,8 +320,9 @@ def sweep(now=None, today=None):
     result.fallbacks = expire_unanswered(now)
     run = uuid.uuid4().hex
     writer = _Writer(run)
+    own = schedules()
     programmes = {
-        p["pk"]: p
+        p["pk"]: {**p, "schedule": own.get(p["pk"])}
         for p in Programme.objects.values(
             "pk", "meeting_cadence_weeks", "final_review_required", "ends_on"
         )
@@ -281,7 +349,7 @@ def sweep(now=None, today=None):
             created += writer.write(wanted, _members_of([w[0] for w in wanted]))
         if len(rows) < size:
             break
-    created += _help_requests(writer, now)
+    created += _help_requests(writer, now, own)
     created += _digests(writer, today)
     result.created = len(created)
     result.enqueued = writer.enqueued
@@ -294,8 +362,11 @@ def sweep(now=None, today=None):
     return result
 
 
-def _help_requests(writer, now):
-    """Unanswered help requests past their due time: the mentors, then programme staff."""
+def _help_requests(writer, now, own=None):
+    """Unanswered help requests past their due time: the mentors, then programme staff
+    (each as the programme's schedule says)."""
+    own = {} if own is None else own
+    default = Schedule.default()
     created = []
     rows = list(
         HelpRequest.objects.filter(
@@ -304,16 +375,19 @@ def _help_requests(writer, now):
             pairing__state__in=[S.CONTACTED, S.ACTIVE, S.CLOSING],
         )
         .order_by("pk")
-        .values_list("pk", "pairing_id", "due_at", "asked_by_id")
+        .values_list("pk", "pairing_id", "due_at", "asked_by_id", "pairing__programme_id")
     )
     size = conf.batch_size()
     for start in range(0, len(rows), size):
         wanted = []
-        for pk, pairing_id, due_at, asked_by in rows[start : start + size]:
+        for pk, pairing_id, due_at, asked_by, programme_id in rows[start : start + size]:
+            schedule = own.get(programme_id) or default
+            if not schedule.help_requests:
+                continue
             # In a circle every peer may answer, but the one who asked is not reminded.
             data = {"due": due_at.isoformat(), "help_request": pk, "asked_by": asked_by}
             wanted.append((pairing_id, Kind.HELP_OVERDUE, "mentors", f"hr:{pk}", data))
-            if now - due_at >= conf.escalate_after():
+            if now - due_at >= schedule.escalate_after:
                 wanted.append((pairing_id, Kind.HELP_ESCALATED, "coordinators", f"hre:{pk}", data))
         created += writer.write(wanted, _members_of([w[0] for w in wanted]))
     return created
