@@ -65,6 +65,17 @@ ACCESS = [
     ("admin/mentorat/*", PROGRAMME_STAFF, "matching, reports, outbox, import, indicators"),
     ("admin/snippets/wagtail_mentorat/*", PROGRAMME_STAFF, "programmes, people, pairings"),
     (
+        "admin/snippets/mentorat_notifications/emailwording/*",
+        PROGRAMME_STAFF,
+        "the wording of the programme's emails: its preview shows a real pairing's names",
+    ),
+    (
+        "admin/snippets/mentorat_notifications/reminderschedule/*",
+        PROGRAMME_STAFF,
+        "each programme's reminder schedule, scoped to the programmes one coordinates",
+    ),
+    ("admin/snippets/choose/mentorat_notifications/*", PROGRAMME_STAFF, "their choosers"),
+    (
         "admin/snippets/choose/wagtail_mentorat/programme/*",
         ADMIN,
         "editors pick a programme for a programme page; no personal data",

@@ -31,6 +31,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from wagtail_mentorat import conf, formatting, ids, rules
 from wagtail_mentorat.admin.access import (
+    PermissionCheckedChooserViewSet,
     ProgrammeScopedViewSetMixin,
     ScopedIndexView,
     scope_for,
@@ -449,6 +450,7 @@ class TestSendView(WordingActionView):
 
 class EmailWordingViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, SnippetViewSet):
     model = EmailWording
+    chooser_viewset_class = PermissionCheckedChooserViewSet  # programme staff only
     icon = "mail"
     menu_label = gettext_lazy("Wording of emails")
     add_view_class = WordingCreateView
@@ -490,6 +492,7 @@ class ReminderScheduleViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, 
     """Scoped by its programme: another programme's schedule answers 404."""
 
     model = ReminderSchedule
+    chooser_viewset_class = PermissionCheckedChooserViewSet
     icon = "time"
     menu_label = gettext_lazy("Reminder schedules")
     list_display = ["programme", "review_reminder_days", "end_reminder_days"]
