@@ -183,34 +183,57 @@ def load_mentors(programme, today=None):
     return mentor_pool(programme, today).mentors
 
 
+def _request_areas(requests):
+    """{request id: area ids}: from the prefetched areas when every request has them,
+    else from one query on the link table (no model instance, no queryset per request)."""
+    if all("expertise" in getattr(r, "_prefetched_objects_cache", {}) for r in requests):
+        return {r.pk: [a.pk for a in r.expertise.all()] for r in requests}
+    result = defaultdict(list)
+    Link = MentoringRequest.expertise.through
+    rows = Link.objects.filter(mentoringrequest_id__in=[r.pk for r in requests])
+    for request_id, area_id in rows.values_list("mentoringrequest_id", "expertisearea_id"):
+        result[request_id].append(area_id)
+    return result
+
+
 def load_mentees(requests):
     """Waiting requests as mentees (needs, areas and goals), from a fixed number of queries."""
     requests = list(requests)
     ids = [r.mentee_id for r in requests]
     profiles = {
-        p.user_id: p
-        for p in ParticipantProfile.objects.filter(user_id__in=ids).select_related("user")
+        row[0]: row
+        for row in ParticipantProfile.objects.filter(user_id__in=ids).values_list(
+            "user_id", "discipline", "site", "languages", "goals"
+        )
     }
     chains, poor = rules.superior_chains(ids), _poor_fits(ids)
     request_ids = [r.pk for r in requests]
     declined = _by_request(MentorDecline, request_ids, "pk")
     preferred = _by_request(MentorPreference, request_ids, "rank")
+    areas = _request_areas(requests)
     mentees = []
+    empty = frozenset()
     for r in requests:
-        p = profiles.get(r.mentee_id)
-        text = " ".join([r.need, p.goals if p else ""])
+        _user, discipline, site, languages, goals = profiles.get(r.mentee_id) or (
+            None,
+            "",
+            "",
+            "",
+            "",
+        )
+        text = " ".join([r.need or "", goals or ""])
         mentees.append(
             scoring.Mentee(
                 id=r.mentee_id,
                 name=r.mentee.get_full_name() or r.mentee.get_username(),
-                discipline=p.discipline if p else "",
-                site=p.site if p else "",
-                languages=_languages(p.languages) if p else frozenset(),
-                wanted=frozenset(a.pk for a in r.expertise.all()),
+                discipline=discipline,
+                site=site,
+                languages=_languages(languages),
+                wanted=frozenset(areas.get(r.pk, ())),
                 goal_stems=stems(text),
                 superiors=frozenset(chains[r.mentee_id]),
-                poor_fit=frozenset(poor.get(r.mentee_id, ())),
-                declined=frozenset(declined.get(r.pk, ())),
+                poor_fit=frozenset(poor.get(r.mentee_id, empty)),
+                declined=frozenset(declined.get(r.pk, empty)),
                 preferred=tuple(preferred.get(r.pk, ())),
             )
         )
@@ -277,7 +300,9 @@ def suggestions_for(requests, limit=5):
 def propose_cohort(programme):
     """The optimal proposal for every waiting request of ``programme``; nothing is
     assigned until a person accepts it (:func:`accept`)."""
-    requests = list(waiting_requests(programme))
+    # The areas come with the mentees (one query): a prefetch would clone a queryset
+    # per request.
+    requests = list(waiting_requests(programme).prefetch_related(None))
     mentees, pool = load_mentees(requests), mentor_pool(programme)
     result = scoring.cohort(mentees, pool, rules_for(programme), weights_for(programme))
     by_mentee = {r.mentee_id: r for r in requests}

@@ -52,6 +52,20 @@ def _common(a, b):
     return np.bitwise_count(a & b).sum(axis=-1, dtype=np.int64)
 
 
+def _count(a, b):
+    """(rows of ``a``) × (rows of ``b``): the bits they share, counted (small integers)."""
+    if a.shape[1] == 1:
+        return np.bitwise_count(a[:, 0][:, None] & b[:, 0][None, :])
+    return np.bitwise_count(a[:, None, :] & b[None, :, :]).sum(axis=-1, dtype=np.int32)
+
+
+def _any(a, b):
+    """(rows of ``a``) × (rows of ``b``): whether they share a bit."""
+    if a.shape[1] == 1:
+        return (a[:, 0][:, None] & b[:, 0][None, :]) != 0
+    return (a[:, None, :] & b[None, :, :]).any(axis=-1)
+
+
 class Pool:
     """The mentors of one programme as arrays (see the module's docstring)."""
 
@@ -201,50 +215,101 @@ class Pool:
             room = np.where(self.capacity > 0, self.free / np.maximum(self.capacity, 1), 0.0)
         return experience, availability, room
 
+    def _mentor_classes(self, rules, weights):
+        """The mentor's part of the weighted sum (weighted experience, availability and
+        room) as classes: (class of each mentor, the classes' three values); cached."""
+        key = (rules.min_years, tuple(sorted(weights.items())))
+        cache = self.__dict__.setdefault("_classes", {})
+        if key not in cache:
+            experience, availability, room = self.constant(rules, weights)
+            parts = np.stack(
+                [
+                    weights.get("experience", 0) * experience,
+                    weights.get("availability", 0) * availability,
+                    weights.get("capacity", 0) * room,
+                ],
+                axis=1,
+            )
+            values, inverse = np.unique(parts, axis=0, return_inverse=True)
+            cache[key] = (inverse.reshape(-1).astype(np.int32), values)
+        return cache[key]
+
     def scores(self, enc, rows, rules, weights):
         """(scores, codes) for the mentees ``rows`` of ``enc`` (a slice or index array)
         against every mentor: scores as :func:`.scoring.fit` computes them (float64,
         the same operations in the same order), codes the first constraint that
-        excludes the pair (0: eligible), as :func:`.scoring.exclusion`."""
+        excludes the pair (0: eligible), as :func:`.scoring.exclusion`.
+
+        A pair's score depends only on a few small numbers: the areas asked for that the
+        mentor masters, the goal stems covered (at most 3 count), same discipline, same
+        site, a common language, and the mentor's own part (experience, availability,
+        room). So the scores are computed once per distinct combination, with the same
+        float64 operations in the same order as :func:`.scoring.weighted`, in a small
+        table, and each pair reads its entry: bit for bit the same values, with integer
+        work only over the mentees × mentors pairs."""
         from .scoring import DEFAULT_WEIGHTS
 
         weights = weights or DEFAULT_WEIGHTS
         total = sum(weights.get(k, 0) for k in DEFAULT_WEIGHTS)
         rows = np.arange(len(enc.mentees))[rows]
+        b, n = len(rows), len(self)
         d = enc.discipline[rows][:, None]
         s = enc.site[rows][:, None]
-        # Expertise: share of the areas asked for, and goal stems against the mentor's.
-        area_overlap = _common(enc.wanted_bits[rows][:, None, :], self.area_bits[None, :, :])
-        wanted = enc.wanted_count[rows][:, None]
-        by_area = np.where(wanted > 0, area_overlap / np.maximum(wanted, 1), -1.0)
-        covered = _common(enc.goal_bits[rows][:, None, :], self.stem_bits[None, :, :])
-        goal_count = enc.goal_count[rows][:, None]
-        by_goal = np.where(
-            (goal_count > 0) & self.has_stems[None, :],
-            np.minimum(covered / np.maximum(goal_count, 1), 1.0),
-            -1.0,
-        )
-        expertise = np.maximum(np.maximum(by_area, by_goal), 0.0)
-        same_discipline = (d == self.discipline[None, :]) & (
-            self.discipline[None, :] != self._empty_discipline
-        )
-        same_site = (s == self.site[None, :]) & (self.site[None, :] != self._empty_site)
-        language = (
-            _common(enc.language_bits[rows][:, None, :], self.language_bits[None, :, :]) > 0
-        ) | ~enc.has_languages[rows][:, None]
-        experience, availability, room = self.constant(rules, weights)
+        area_overlap = _count(enc.wanted_bits[rows], self.area_bits)
         if total:
-            # 0 + w·v + ... left to right, as sum([...]) in scoring.weighted.
-            acc = weights.get("expertise", 0) * expertise
-            acc = acc + weights.get("discipline", 0) * same_discipline.astype(np.float64)
-            acc = acc + weights.get("site", 0) * same_site.astype(np.float64)
-            acc = acc + weights.get("language", 0) * language.astype(np.float64)
-            acc = acc + (weights.get("experience", 0) * experience)[None, :]
-            acc = acc + (weights.get("availability", 0) * availability)[None, :]
-            acc = acc + (weights.get("capacity", 0) * room)[None, :]
-            score = 100.0 * acc / total
+            wanted = enc.wanted_count[rows]
+            goals = enc.goal_count[rows]
+            # Expertise: max(share of the areas asked for, share of the goal stems
+            # covered (at most 1), 0), for every row and every possible count. A mentor
+            # with no stems covers none: 0 there, where the rules say -1; both lose to 0.
+            top_area, top_goal = int(area_overlap.max(initial=0)), int(goals.max(initial=0))
+            ov = np.arange(top_area + 1)[None, :, None]
+            cv = np.arange(top_goal + 1)[None, None, :]
+            w, g = wanted[:, None, None], goals[:, None, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                by_area = np.where(w > 0, ov / np.maximum(w, 1), -1.0)
+                share = np.minimum(cv, g) / np.maximum(g, 1)
+                by_goal = np.where(g > 0, np.minimum(share, 1.0), -1.0)
+            expertise = np.maximum(np.maximum(by_area, by_goal), 0.0)
+            values, e_code = np.unique(expertise, return_inverse=True)
+            # The part that depends on the pair: expertise, discipline, site, language.
+            flags = np.array([(x >> 2 & 1, x >> 1 & 1, x & 1) for x in range(8)], np.float64)
+            pair = weights.get("expertise", 0) * values[:, None]
+            pair = pair + weights.get("discipline", 0) * flags[None, :, 0]
+            pair = pair + weights.get("site", 0) * flags[None, :, 1]
+            pair = pair + weights.get("language", 0) * flags[None, :, 2]
+            classes, own = self._mentor_classes(rules, weights)
+            acc = pair.reshape(-1)[:, None] + own[None, :, 0]
+            acc = acc + own[None, :, 1]
+            acc = acc + own[None, :, 2]
+            table = (100.0 * acc / total).reshape(-1)
+            c = len(own)
+            # Each pair's entry: ((expertise code · 8 + flags) · classes + class).
+            e_code = (e_code.reshape(b, top_area + 1, top_goal + 1) * (8 * c)).astype(np.int32)
+            covered = np.minimum(_count(enc.goal_bits[rows], self.stem_bits), top_goal)
+            start = np.arange(b, dtype=np.int32)[:, None] * ((top_area + 1) * (top_goal + 1))
+            at = covered.astype(np.int32)
+            at += start
+            at += area_overlap.astype(np.int32) * (top_goal + 1)
+            index = e_code.reshape(-1)[at]
+            del at, covered
+            same_discipline = (d == self.discipline[None, :]) & (
+                self.discipline[None, :] != self._empty_discipline
+            )
+            index += same_discipline * np.int32(4 * c)
+            del same_discipline
+            same_site = (s == self.site[None, :]) & (self.site[None, :] != self._empty_site)
+            index += same_site * np.int32(2 * c)
+            del same_site
+            language = _any(enc.language_bits[rows], self.language_bits)
+            language |= ~enc.has_languages[rows][:, None]
+            index += language * np.int32(c)
+            del language
+            index += classes[None, :]
+            score = table[index]
+            del index
         else:
-            score = np.zeros(expertise.shape)
+            score = np.zeros((b, n))
 
         # Hard constraints, the last checked first so that the first one wins.
         codes = np.zeros(score.shape, dtype=np.int8)
@@ -254,14 +319,18 @@ class Pool:
                 cols = personal[code][i]
                 if len(cols):
                     codes[k, cols] = code
-        codes[:, ~self.trained] = _TRAINING
-        codes[:, self.free < 1] = _CAPACITY
+        mentor = np.where(self.free < 1, _CAPACITY, np.where(self.trained, 0, _TRAINING))
+        if mentor.any():
+            codes = np.where(mentor[None, :] != 0, mentor[None, :].astype(np.int8), codes)
         if rules.discipline in ("required", "preferred"):
             other = d != self.discipline[None, :]
             if rules.discipline == "preferred":
                 other &= area_overlap == 0
-            codes[other] = _DISCIPLINE
-        codes[:, self.years < rules.min_years] = _EXPERIENCE
+            np.putmask(codes, other, _DISCIPLINE)
+            del other
+        short = self.years < rules.min_years
+        if short.any():
+            codes = np.where(short[None, :], np.int8(_EXPERIENCE), codes)
         for code in (_SUPERIOR, _SELF):
             for k, i in enumerate(rows):
                 cols = personal[code][i]

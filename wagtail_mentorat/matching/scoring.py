@@ -288,29 +288,56 @@ class Cohort:
 
 
 def _places_needed(free, mentees):
-    """How many of a mentee's best mentors may need more than their first place: the
-    fewest mentors whose free places, the smallest first, reach the number of mentees.
-
-    Exact: if a mentee is placed outside its ``k`` best eligible mentors, those ``k``
-    have at least as many places as there are mentees, so one of them has a place no
-    other mentee takes; moving the mentee there loses nothing. Hence every optimal total
-    is reached with the second and later places of a mentor offered only to the mentees
-    for whom it is among their ``k`` best, while every eligible pair keeps its first
-    place."""
+    """``k``: the fewest mentors whose free places, the smallest first, reach the number
+    of mentees, so that any ``k`` mentors with a free place have at least that many
+    places between them (every mentor with a place when they have fewer)."""
     sizes = np.sort(free[free > 0])
     reach = np.cumsum(sizes)
     k = int(np.searchsorted(reach, mentees)) + 1
     return min(k, len(sizes))
 
 
+def _top(ranked, k):
+    """(row, column) of the ``k`` largest entries of each row of ``ranked`` (every
+    entry when a row has at most ``k``), rows in order, columns in order within a row;
+    ties at the ``k``-th value broken by the column (the first ones kept)."""
+    b, n = ranked.shape
+    if k >= n:
+        return np.nonzero(np.ones(ranked.shape, dtype=bool))
+    # The k-th largest value of each row, then every larger one and the first ties.
+    kth = np.partition(ranked, n - k, axis=1)[:, n - k]
+    above = ranked > kth[:, None]
+    tie = ranked == kth[:, None]
+    need = k - np.count_nonzero(above, axis=1)
+    keep = above | (tie & (np.cumsum(tie, axis=1, dtype=np.int32) <= need[:, None]))
+    return np.nonzero(keep)
+
+
 def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=False):
     """The cohort's sparse place-level problem, built a block of rows at a time: a
     column per free place of each mentor, then one "left unmatched" column per mentee.
-    Every eligible pair is an edge to the mentor's first place; later places are edges
-    for the mentees who may need them (:func:`_places_needed`; ``all_places``: for
-    every eligible mentee, the plain expansion). Weights: the fit plus a constant that
-    makes one more pair worth more than any gain in fit, so the solver places as many
-    mentees as possible, then maximises the total fit.
+
+    Every eligible pair is scored; each mentee gets an edge to every free place of its
+    ``k`` best eligible mentors (:func:`_places_needed`; ties broken by the mentor's
+    column), which provably keeps an optimum of the whole problem, every eligible pair
+    and every place (``all_places``: all of them are edges, the plain expansion that
+    the tests and the bench compare with):
+
+        Take any optimal assignment and a mentee ``x`` placed with a mentor outside its
+        ``k`` best. Those ``k`` mentors have at least as many free places as there are
+        mentees, and the other mentees hold at most one place each, so one of their
+        places is empty; ``x`` is eligible there and scores there at least as much as
+        where it is. Moving ``x`` keeps every capacity and every constraint, the number
+        of mentees placed, and does not lower the total: still optimal. A moved mentee
+        is never displaced by the next moves (they only fill empty places), so after at
+        most one move per mentee every mentee is placed within its ``k`` best: an
+        optimal assignment whose pairs are all edges here. The pairs left out are those
+        an optimum never needs; the solver's optimum here is the optimum of all pairs.
+
+    Weights, for a minimum-weight matching: minus (the fit plus a constant that makes
+    one more pair worth more than any gain in fit), so the solver places as many
+    mentees as possible, then maximises the total fit; the "unmatched" columns weigh -1.
+    The CSR arrays are made directly (int32 indices, float64 weights).
 
     Returns (matrix, place → mentor column, {row: has an eligible mentor}, size)."""
     from scipy.sparse import csr_array
@@ -318,13 +345,13 @@ def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=Fal
     m, n = len(mentees), len(pool)
     free = pool.free
     place_mentor = np.repeat(np.arange(n), free)
-    place_rank = np.concatenate([np.arange(f) for f in free]) if n else np.zeros(0, int)
-    later = place_rank > 0
+    first_place = np.cumsum(free) - free  # column of each mentor's first place
     places = len(place_mentor)
-    k = len(place_mentor) if all_places else _places_needed(free, m)
+    offered = np.flatnonzero(free > 0)  # only mentors with a free place are columns
+    k = len(offered) if all_places else _places_needed(free, m)
     bonus = 100.0 * (m + 1) + 1.0  # more than any total of fits
     enc = pool.encode(mentees) if scores is None else None
-    indptr = np.zeros(m + 1, dtype=np.int64)
+    counts = np.zeros(m, dtype=np.int64)
     chunks_idx, chunks_data, has_eligible = [], [], np.zeros(m, dtype=bool)
     eligible_pairs = 0
     for rows in _blocks(m):
@@ -334,37 +361,37 @@ def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=Fal
         else:
             score = np.asarray(scores[rows], dtype=np.float64)
             allowed = ~np.isnan(score)
-        allowed &= (free > 0)[None, :]
-        eligible_pairs += int(allowed.sum())
+        score, allowed = score[:, offered], allowed[:, offered]
+        eligible_pairs += int(np.count_nonzero(allowed))
         has_eligible[rows] = allowed.any(axis=1)
-        if k < n:
-            ranked = np.where(allowed, score, -np.inf)
-            threshold = -np.partition(-ranked, k - 1, axis=1)[:, k - 1]
-            near = allowed & (ranked >= threshold[:, None])
-        else:
-            near = allowed
-        mask = allowed[:, place_mentor] & (~later[None, :] | near[:, place_mentor])
-        r, c = np.nonzero(mask)
-        counts = np.bincount(r, minlength=mask.shape[0])
-        start = rows.start
-        indptr[start + 1 : rows.stop + 1] = counts + 1  # + the "unmatched" column
-        # Each row: its places, then its own "unmatched" column (weight 1).
-        ends = np.cumsum(counts + 1)
-        idx = np.empty(len(c) + len(counts), dtype=np.int32)
-        data = np.empty(len(c) + len(counts), dtype=np.float64)
-        dummy = ends - 1
-        keep = np.ones(len(idx), dtype=bool)
-        keep[dummy] = False
-        idx[keep] = c
-        data[keep] = score[r, place_mentor[c]] + bonus + 1.0
-        idx[dummy] = places + np.arange(start, rows.stop)
-        data[dummy] = 1.0
-        chunks_idx.append(idx)
-        chunks_data.append(data)
-        del mask, r, c
-    indptr = np.cumsum(indptr)
+        r, c = _top(np.where(allowed, score, -np.inf), k)
+        keep = allowed[r, c]
+        r, c = r[keep], c[keep]
+        j = offered[c]
+        f = free[j]  # each pair: every free place of the mentor
+        edge_start = np.cumsum(f) - f
+        idx = (np.repeat(first_place[j] - edge_start, f) + np.arange(int(f.sum()))).astype(np.int32)
+        data = np.repeat(-(score[r, c] + (bonus + 1.0)), f)
+        row_places = np.bincount(r, weights=f, minlength=len(score)).astype(np.int64)
+        counts[rows] = row_places + 1  # + the "unmatched" column
+        # Each row: its places, then its own "unmatched" column (weight -1).
+        ends = np.cumsum(row_places)
+        at = np.arange(len(idx)) + np.repeat(np.arange(len(score)), row_places)
+        size = len(idx) + len(score)
+        block_idx = np.empty(size, dtype=np.int32)
+        block_data = np.empty(size, dtype=np.float64)
+        block_idx[at] = idx
+        block_data[at] = data
+        dummy = ends + np.arange(len(score))
+        block_idx[dummy] = places + np.arange(rows.start, rows.stop, dtype=np.int32)
+        block_data[dummy] = -1.0
+        chunks_idx.append(block_idx)
+        chunks_data.append(block_data)
+        del score, allowed, r, c, idx, data
+    indptr = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(counts, out=indptr[1:])
     matrix = csr_array(
-        (np.concatenate(chunks_data), np.concatenate(chunks_idx), indptr.astype(np.int32)),
+        (np.concatenate(chunks_data), np.concatenate(chunks_idx), indptr),
         shape=(m, places + m),
     )
     size = {
@@ -401,9 +428,10 @@ def cohort(mentees, mentors, rules, weights=None, scores=None, all_places=False)
     taking at most their free places, never breaking a hard constraint.
 
     Solved exactly as a minimum-weight full bipartite matching on the sparse place-level
-    matrix of :func:`place_matrix` (scipy's LAPJVsp), every eligible pair in it: no
-    dense mentees × places matrix is ever built. ``mentors``: a list of :class:`Mentor`
-    or a :class:`.pool.Pool`; ``scores``: a dense matrix to use instead of the fit."""
+    matrix of :func:`place_matrix` (scipy's LAPJVsp): every eligible pair is scored,
+    the edges are those an optimum may need, and no dense mentees × places matrix is
+    ever built. ``mentors``: a list of :class:`Mentor` or a :class:`.pool.Pool`;
+    ``scores``: a dense matrix to use instead of the fit."""
     from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
     from .pool import as_pool
@@ -418,7 +446,7 @@ def cohort(mentees, mentors, rules, weights=None, scores=None, all_places=False)
     matrix, place_mentor, has_eligible, size = place_matrix(
         mentees, pool, rules, weights, scores, all_places
     )
-    rows, cols = min_weight_full_bipartite_matching(matrix, maximize=True)
+    rows, cols = min_weight_full_bipartite_matching(matrix)  # weights already negated
     assigned = {
         int(i): int(place_mentor[c])
         for i, c in zip(rows, cols, strict=True)
