@@ -200,6 +200,13 @@ def _timed(function, *args):
     return (time.perf_counter() - start) * 1000, value
 
 
+def _timed_cpu(function, *args):
+    """(wall ms, CPU ms of this process, value): the machine is shared."""
+    start, cpu = time.perf_counter(), time.process_time()
+    value = function(*args)
+    return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000, value
+
+
 def run_cohort(n_mentors, n_mentees):
     from django.core.cache import cache
 
@@ -207,13 +214,14 @@ def run_cohort(n_mentors, n_mentees):
 
     programme = generate(n_mentors, n_mentees, capacity=3, seed=2)
     cold_ms, _ = _timed(adapter.propose_cohort, programme)  # first call: the pool is built
-    warm = [_timed(adapter.propose_cohort, programme) for _ in range(3)]
-    warm_ms = statistics.median(t for t, _ in warm)
+    warm = [_timed_cpu(adapter.propose_cohort, programme) for _ in range(3)]
+    warm_ms = statistics.median(t for t, _c, _ in warm)
+    warm_cpu_ms = statistics.median(c for _t, c, _ in warm)
     rebuilt = []
     for _ in range(2):
         cache.clear()
         rebuilt.append(_timed(adapter.propose_cohort, programme)[0])
-    result, _by_mentee, pool = warm[-1][1]
+    result, _by_mentee, pool = warm[-1][2]
     requests = list(adapter.waiting_requests(programme))
     mentees = adapter.load_mentees(requests)
     rules, weights = adapter.rules_for(programme), adapter.weights_for(programme)
@@ -227,6 +235,7 @@ def run_cohort(n_mentors, n_mentees):
         "size": result.size,
         "cold_ms": cold_ms,
         "warm_ms": warm_ms,
+        "warm_cpu_ms": warm_cpu_ms,
         "rebuilt_ms": statistics.median(rebuilt),
         "total": result.total,
         "matched": len(result.pairs),
@@ -375,8 +384,9 @@ def main():
 
     def cohort_rows(c, goal_ms, key):
         return [
-            f"| cohort {shape(c)}: warm end to end, median of 3 (pool cached) | "
-            f"{c['warm_ms']:.0f} ms | ≤ {goal_ms:,} ms: {verdict(key)} |",
+            f"| cohort {shape(c)}: warm end to end, median of 3 (pool cached); CPU time "
+            f"of the process | {c['warm_ms']:.0f} ms; CPU {c['warm_cpu_ms']:.0f} ms | "
+            f"≤ {goal_ms:,} ms: {verdict(key)} |",
             f"| the same with the pool rebuilt (cache cleared) / first call | "
             f"{c['rebuilt_ms']:.0f} ms / {c['cold_ms']:.0f} ms | |",
             f"| total fit: sparse / dense reference (`linear_sum_assignment`, every pair, "
@@ -413,10 +423,12 @@ def main():
         f"{mem['peak_mb']:.0f} MB | ≤ 500 MB: {verdict('memory')} |",
         "| constraints and capacities re-checked independently | all respected | |",
         "",
-        "Solved: the sparse place-level matrix, every eligible pair an edge to the mentor's "
-        "first place, later places offered to the mentees for whom the mentor is among the "
-        "few best that can matter (exact: `scoring._places_needed`); the dense reference "
-        "and the every-place sparse solve check that nothing is lost.",
+        "Solved: every eligible pair scored; the sparse place-level matrix holds, for each "
+        "mentee, every place of its k best eligible mentors, k the fewest mentors whose "
+        "places reach the number of mentees (`scoring._places_needed`): an exchange "
+        "argument (`scoring.place_matrix`) shows an optimum of all pairs and all places "
+        "uses only those edges; the dense reference (every pair, every place) and the "
+        "every-place sparse solve check in the same run that nothing is lost.",
     ]
     print("\n".join(lines))
     if not args.no_write:

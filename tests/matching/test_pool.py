@@ -181,8 +181,8 @@ def test_the_sparse_and_dense_solvers_agree_and_beat_greedy(seed):
 
 
 def test_later_places_are_offered_only_where_they_can_matter_and_nothing_is_lost():
-    # 2 mentees, 6 mentors of 3 places: a mentee's best mentor alone has enough places,
-    # so only its first places are edges besides; the optimum is the same.
+    # 2 mentees, 6 mentors of 3 places: a mentee's best mentor alone has enough places
+    # (k = 1), so only that mentor's places are edges; the optimum is the same.
     rng = random.Random(5)
     mentees = [Mentee(id=i, wanted=frozenset({1})) for i in (1, 2)]
     mentors = [
@@ -326,3 +326,72 @@ def test_suggestions_and_cohort_on_the_cached_pool_keep_their_results(programme)
     result, by_mentee, pool = adapter.propose_cohort(programme)
     assert len(result.pairs) == 1 and result.pairs[0][1].id == best[0].mentor.id
     assert result.size["mentors"] == len(pool) == 4
+
+
+# --- the k best mentors of each mentee: the pruning keeps the optimum ---------------------
+
+
+def test_only_the_k_best_mentors_are_edges_and_the_optimum_is_the_same_solved_by_hand():
+    # 2 mentees, 4 mentors of 2 places: k = 1 (one mentor's places reach 2 mentees).
+    # A: 9, 8, 8, 1; B: 9, 2, 7, 7. Each keeps its best (M1), which holds both: 18.
+    mentees, mentors = _people(2, [2, 2, 2, 2])
+    scores = np.array([[9.0, 8.0, 8.0, 1.0], [9.0, 2.0, 7.0, 7.0]])
+    matrix, _places, _has, size = scoring.place_matrix(
+        mentees, Pool.from_mentors(mentors), Rules(), scores=scores
+    )
+    assert size["eligible_pairs"] == 8 and size["edges"] == 4  # 2 mentees × 2 places of M1
+    best = scoring.cohort(mentees, mentors, Rules(), scores=scores)
+    assert best.total == 18 == scoring.cohort_dense(mentees, mentors, Rules(), scores=scores).total
+    # One place each: k = 2, ties at the 2nd score broken by the column (M2 before M3).
+    mentees, mentors = _people(2, [1, 1, 1, 1])
+    _m, _p, _h, size = scoring.place_matrix(
+        mentees, Pool.from_mentors(mentors), Rules(), scores=scores
+    )
+    assert size["edges"] == 4
+    best = scoring.cohort(mentees, mentors, Rules(), scores=scores)
+    assert best.total == 17  # A→M2 (8) and B→M1 (9), better than A→M1 and B→M3 (16)
+    assert best.total == scoring.cohort_dense(mentees, mentors, Rules(), scores=scores).total
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_ranked_top_k_is_the_float_top_k(seed):
+    """The histogram of ranks (the cohort's path) keeps exactly the pairs the partition
+    of the scores keeps, ties included."""
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.random(7) * 10, 1)
+    rank = rng.integers(-1, len(values), size=(rng.integers(1, 9), rng.integers(1, 30)))
+    distinct = np.unique(values)
+    score = np.where(rank >= 0, distinct[np.clip(rank, 0, None) % len(distinct)], -np.inf)
+    rank = np.where(rank >= 0, np.clip(rank, 0, None) % len(distinct), -1).astype(np.int32)
+    for k in range(1, rank.shape[1] + 2):
+        r1, c1 = scoring._top_ranked(rank, k, len(distinct))
+        r2, c2 = scoring._top(score, k)
+        keep = rank[r2, c2] >= 0
+        assert sorted(zip(r1.tolist(), c1.tolist(), strict=True)) == sorted(
+            zip(r2[keep].tolist(), c2[keep].tolist(), strict=True)
+        )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_few_mentees_many_places_the_pruned_solver_equals_the_dense_one(seed):
+    """Where the pruning bites (many places for few mentees), the totals of the pruned
+    sparse solver, the every-place sparse solver and the dense solver are equal."""
+    rng = random.Random(5000 + seed)
+    mentees, mentors = random_people(rng, rng.randint(20, 60), rng.randint(2, 8))
+    mentors = [Mentor(**{**y.__dict__, "capacity": rng.randint(1, 4), "taken": 0}) for y in mentors]
+    rules = RULE_SETS[seed % 3]
+    weights = WEIGHT_SETS[seed % 2]
+    sparse = scoring.cohort(mentees, mentors, rules, weights)
+    every = scoring.cohort(mentees, mentors, rules, weights, all_places=True)
+    dense = scoring.cohort_dense(mentees, mentors, rules, weights)
+    assert sparse.size["edges"] <= every.size["edges"]
+    assert len(sparse.pairs) == len(dense.pairs) == len(every.pairs)
+    assert sparse.total == pytest.approx(dense.total, abs=1e-9)
+    assert every.total == pytest.approx(dense.total, abs=1e-9)
+    # And with ties everywhere (scores rounded to a few values).
+    scores = np.round(scoring.score_matrix(mentees, mentors, rules, weights) / 25) * 25
+    scores[scores == 0] = 1.0
+    tied = scoring.cohort(mentees, mentors, rules, weights, scores=scores)
+    assert tied.total == pytest.approx(
+        scoring.cohort_dense(mentees, mentors, rules, weights, scores=scores).total, abs=1e-9
+    )

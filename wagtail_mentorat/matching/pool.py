@@ -247,6 +247,13 @@ class Pool:
         float64 operations in the same order as :func:`.scoring.weighted`, in a small
         table, and each pair reads its entry: bit for bit the same values, with integer
         work only over the mentees × mentors pairs."""
+        index, table, codes = self.indexed(enc, rows, rules, weights)
+        score = np.zeros(codes.shape) if index is None else table[index]
+        return score, codes
+
+    def indexed(self, enc, rows, rules, weights):
+        """(index, table, codes): the scores of :meth:`scores` as ``table[index]`` (index
+        None when every weight is 0: every score is 0), and the codes."""
         from .scoring import DEFAULT_WEIGHTS
 
         weights = weights or DEFAULT_WEIGHTS
@@ -306,13 +313,11 @@ class Pool:
             index += language * np.int32(c)
             del language
             index += classes[None, :]
-            score = table[index]
-            del index
         else:
-            score = np.zeros((b, n))
+            index, table = None, np.zeros(1)
 
         # Hard constraints, the last checked first so that the first one wins.
-        codes = np.zeros(score.shape, dtype=np.int8)
+        codes = np.zeros((b, n), dtype=np.int8)
         personal = enc.personal
         for code in (_DECLINED, _POOR_FIT):
             for k, i in enumerate(rows):
@@ -336,7 +341,7 @@ class Pool:
                 cols = personal[code][i]
                 if len(cols):
                     codes[k, cols] = code
-        return score, codes
+        return index, table, codes
 
 
 class Encoded:

@@ -313,6 +313,28 @@ def _top(ranked, k):
     return np.nonzero(keep)
 
 
+def _top_ranked(rank, k, values):
+    """(row, column) as :func:`_top` for integer ranks (-1: not eligible, never kept;
+    ``values`` distinct ranks), from a histogram of each row instead of a partition."""
+    b = len(rank)
+    counts = np.bincount(
+        (rank + (np.arange(b, dtype=np.int32) * (values + 1) + 1)[:, None]).reshape(-1),
+        minlength=b * (values + 1),
+    ).reshape(b, values + 1)[:, :0:-1]  # per row, from the best rank down
+    from_top = np.cumsum(counts, axis=1)
+    enough = from_top[:, -1] >= k if values else np.zeros(b, dtype=bool)
+    at = np.argmax(from_top >= k, axis=1)  # the k-th best rank, counted from the top
+    kth = np.where(enough, values - 1 - at, 0)
+    need = np.where(enough, k - (from_top[np.arange(b), at] - counts[np.arange(b), at]), k)
+    ra, ca = np.nonzero(rank > kth[:, None])
+    rt, ct = np.nonzero(rank == kth[:, None])
+    first = np.cumsum(np.bincount(rt, minlength=b)) - np.bincount(rt, minlength=b)
+    kept = (np.arange(len(rt)) - first[rt]) < need[rt]  # the first ties, by column
+    r, c = np.concatenate([ra, rt[kept]]), np.concatenate([ca, ct[kept]])
+    order = np.argsort(r, kind="stable")
+    return r[order], c[order]
+
+
 def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=False):
     """The cohort's sparse place-level problem, built a block of rows at a time: a
     column per free place of each mentor, then one "left unmatched" column per mentee.
@@ -354,40 +376,55 @@ def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=Fal
     counts = np.zeros(m, dtype=np.int64)
     chunks_idx, chunks_data, has_eligible = [], [], np.zeros(m, dtype=bool)
     eligible_pairs = 0
+    everyone = len(offered) == n
     for rows in _blocks(m):
         if scores is None:
-            score, codes = pool.scores(enc, rows, rules, weights)
+            index, table, codes = pool.indexed(enc, rows, rules, weights)
             allowed = codes == 0
+            if not everyone:
+                allowed = allowed[:, offered]
+            if index is None:
+                index, table = np.zeros(allowed.shape, dtype=np.int32), np.zeros(1)
+            elif not everyone:
+                index = index[:, offered]
+            # Ranks of the distinct scores (-1: not eligible): the k best by a histogram.
+            distinct, rank_of = np.unique(table, return_inverse=True)
+            rank = rank_of.astype(np.int32)[index]
+            np.putmask(rank, ~allowed, -1)
+            r, c = _top_ranked(rank, k, len(distinct))
+            del rank
+            pair_score = table[index[r, c]]
         else:
-            score = np.asarray(scores[rows], dtype=np.float64)
+            score = np.asarray(scores[rows], dtype=np.float64)[:, offered]
             allowed = ~np.isnan(score)
-        score, allowed = score[:, offered], allowed[:, offered]
+            r, c = _top(np.where(allowed, score, -np.inf), k)
+            keep = allowed[r, c]
+            r, c = r[keep], c[keep]
+            pair_score = score[r, c]
         eligible_pairs += int(np.count_nonzero(allowed))
         has_eligible[rows] = allowed.any(axis=1)
-        r, c = _top(np.where(allowed, score, -np.inf), k)
-        keep = allowed[r, c]
-        r, c = r[keep], c[keep]
+        b = len(allowed)
         j = offered[c]
         f = free[j]  # each pair: every free place of the mentor
         edge_start = np.cumsum(f) - f
         idx = (np.repeat(first_place[j] - edge_start, f) + np.arange(int(f.sum()))).astype(np.int32)
-        data = np.repeat(-(score[r, c] + (bonus + 1.0)), f)
-        row_places = np.bincount(r, weights=f, minlength=len(score)).astype(np.int64)
+        data = np.repeat(-(pair_score + (bonus + 1.0)), f)
+        row_places = np.bincount(r, weights=f, minlength=b).astype(np.int64)
         counts[rows] = row_places + 1  # + the "unmatched" column
         # Each row: its places, then its own "unmatched" column (weight -1).
         ends = np.cumsum(row_places)
-        at = np.arange(len(idx)) + np.repeat(np.arange(len(score)), row_places)
-        size = len(idx) + len(score)
+        at = np.arange(len(idx)) + np.repeat(np.arange(b), row_places)
+        size = len(idx) + b
         block_idx = np.empty(size, dtype=np.int32)
         block_data = np.empty(size, dtype=np.float64)
         block_idx[at] = idx
         block_data[at] = data
-        dummy = ends + np.arange(len(score))
+        dummy = ends + np.arange(b)
         block_idx[dummy] = places + np.arange(rows.start, rows.stop, dtype=np.int32)
         block_data[dummy] = -1.0
         chunks_idx.append(block_idx)
         chunks_data.append(block_data)
-        del score, allowed, r, c, idx, data
+        del allowed, r, c, idx, data
     indptr = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(counts, out=indptr[1:])
     matrix = csr_array(
