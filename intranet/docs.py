@@ -1,5 +1,5 @@
 """The demo serves the documentation it builds (``make docs``: docs/_build/html/<language>/)
-at /docs/, the default of ``WAGTAIL_MENTORAT["DOCS_URL"]``: the help links of the app's
+at /docs/, its ``WAGTAIL_MENTORAT["DOCS_URL"]`` (settings/base.py): the help links of the app's
 screens lead there. Behind the intranet's login, like every front-end page.
 
 Sphinx writes plain files with relative links; Django's static view serves them (enough
@@ -7,8 +7,9 @@ for a demo; a production site publishes the built HTML with its web server and s
 ``DOCS_URL`` to it)."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import HttpResponseNotFound
 from django.shortcuts import redirect
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
@@ -26,5 +27,12 @@ def docs(request, path=""):
         path += "index.html"
     root = build_dir()
     if not root.is_dir():
-        raise Http404(_("The documentation is not built yet: run “make docs”."))
+        # A page of its own (status 404), not Django's debug page under `make run`.
+        return HttpResponseNotFound(
+            format_html(
+                "<!doctype html><title>{0}</title><p>{0}</p>",
+                _("The documentation is not built yet: run “make docs”."),
+            ),
+            content_type="text/html; charset=utf-8",
+        )
     return serve(request, path, document_root=root)

@@ -78,7 +78,9 @@ def describe_url(url):
     """A database or Redis address without its password, for messages."""
     parts = urlsplit(url)
     if parts.scheme.startswith("sqlite"):
-        return f"SQLite {parts.path or url}"
+        # As dj-database-url reads it: sqlite:////abs/file is /abs/file, sqlite:///file is
+        # file (relative): the path less its first slash.
+        return f"SQLite {parts.path[1:] or url}"
     host = parts.hostname or "localhost"
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme} {host}{port}{parts.path}"

@@ -23,7 +23,7 @@ urlpatterns = [
     # For a load balancer: database, cache and task queue reachable (200) or not (503).
     path("health/", include("wagtail_mentorat.health")),
     path("recherche/", search_views.search, name="search"),
-    # The user guides, built by `make docs` (the default of WAGTAIL_MENTORAT["DOCS_URL"]).
+    # The user guides, built by `make docs` (WAGTAIL_MENTORAT["DOCS_URL"] in settings/base.py).
     path("docs/", docs.docs, name="docs"),
     path("docs/<path:path>", docs.docs, name="docs_page"),
     path("mentorat/courriels/", include("wagtail_mentorat.notifications.urls")),

@@ -175,7 +175,13 @@ def test_the_demo_serves_the_built_guides(client, tmp_path, settings):
 
     client.force_login(person("lectrice", pool=False))
     settings.INTRANET_DOCS_BUILD = tmp_path / "missing"
-    assert client.get("/docs/fr/index.html").status_code == 404
+    settings.DEBUG = True  # as under `make run`: a page that says what to do, not Django's
+    client.cookies["django_language"] = "fr"
+    missing = client.get("/docs/fr/index.html")
+    assert missing.status_code == 404
+    assert "pas encore construite : lancez « make docs »" in missing.content.decode()
+    assert b"technical_404" not in missing.content and b"Using the URLconf" not in missing.content
+    settings.DEBUG = False
 
     (tmp_path / "fr" / "coordinator").mkdir(parents=True)
     (tmp_path / "fr" / "coordinator" / "pool.html").write_text("<h1>Bassin</h1>")

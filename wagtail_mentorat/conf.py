@@ -152,15 +152,16 @@ SETTINGS = {
     ),
     # Help inside the product (wagtail_mentorat.help)
     "DOCS_URL": Setting(
-        "/docs/",
+        None,
         "The address of the user guides (the built documentation, one folder per language): "
-        "each screen's help link leads to `<DOCS_URL><language>/<page>.html`. The default is "
-        "where the demo serves the documentation it builds; `None` shows no help link.",
+        "each screen's help link leads to `<DOCS_URL><language>/<page>.html`. `None` (the "
+        "default) shows no help link: publish the guides first (the demo serves them at "
+        "`/docs/`).",
         doc_fr=(
             "L'adresse des guides d'utilisation (la documentation construite, un dossier par "
             "langue) : le lien d'aide de chaque écran mène à `<DOCS_URL><langue>/<page>.html`. "
-            "Par défaut, l'adresse où la démo sert la documentation qu'elle construit ; "
-            "`None` n'affiche aucun lien d'aide."
+            "`None` (par défaut) n'affiche aucun lien d'aide : publiez d'abord les guides (la "
+            "démo les sert à `/docs/`)."
         ),
     ),
 }

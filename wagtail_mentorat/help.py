@@ -3,9 +3,9 @@ person's language.
 
 The guides are the documentation's ``docs/<language>/`` source trees (``docs/fr``,
 ``docs/en``), built by Sphinx into ``<language>/<page>.html``. Their address is the
-setting ``WAGTAIL_MENTORAT["DOCS_URL"]``: by default ``/docs/``, where the demo intranet
-serves the documentation it builds (``make docs``); a host points it at wherever it
-publishes the guides, or sets it to ``None`` (or ``""``) to show no help link.
+setting ``WAGTAIL_MENTORAT["DOCS_URL"]``: a host points it at wherever it publishes the
+guides (the demo intranet: ``/docs/``, where it serves what ``make docs`` builds); unset
+(``None``), no help link is shown, rather than links to pages the host does not have.
 
 Screens name their page by a key of :data:`PAGES`, so one table says which page of the
 guides documents which screen (tests/docs checks each page exists in both languages).
@@ -15,7 +15,6 @@ from django.utils.translation import get_language
 
 from . import conf
 
-DEFAULT_DOCS_URL = "/docs/"
 # The languages the guides are written in; any other language reads the English ones.
 LANGUAGES = ("fr", "en")
 FALLBACK_LANGUAGE = "en"
@@ -57,7 +56,7 @@ PAGES = {
 
 def docs_url():
     """The guides' base address (ends with "/"), or "" when no help link is shown."""
-    base = conf.get("DOCS_URL", DEFAULT_DOCS_URL)
+    base = conf.get("DOCS_URL")
     if not base:
         return ""
     return str(base).rstrip("/") + "/"

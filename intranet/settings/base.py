@@ -210,6 +210,10 @@ CACHES = {
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Intranet — Mentorat")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+
+# wagtail-mentorat: the help links of its screens lead to the user guides the demo builds
+# (`make docs`) and serves at /docs/ (intranet/docs.py); the app shows none by default.
+WAGTAIL_MENTORAT = {"DOCS_URL": "/docs/"}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Documents: an allow-list of extensions, a size limit, and always served by Wagtail's
 # view (which checks the collection's privacy, sends X-Content-Type-Options: nosniff and

@@ -176,12 +176,16 @@ def test_each_participant_reaches_their_own_pages_styled(host, role, names):
         html = response.content.decode()
         assert STYLESHEET in html, (role, url)
         assert "Hospital intranet" in html  # inside the host's own base template
+        # The host publishes no user guides (DOCS_URL unset): no help link to a 404.
+        assert "/docs/" not in html and "mentorat-help-link" not in html, (role, url)
 
 
 def test_coordinator_and_editor_work_in_the_admin(host):
     coordinator = client_for(host["coordinator"])
     for url in (reverse("wagtailadmin_home"), reverse("mentorat_workbench")):
-        assert coordinator.get(url).status_code == 200, url
+        response = coordinator.get(url)
+        assert response.status_code == 200, url
+        assert "/docs/" not in response.content.decode(), url  # no help menu to a 404
     editor = client_for(host["editor"])
     guides = GuideIndexPage.objects.live().first()
     assert editor.get(reverse("wagtailadmin_pages:edit", args=[guides.pk])).status_code == 200
