@@ -364,7 +364,8 @@ def test_the_ranked_top_k_is_the_float_top_k(seed):
     score = np.where(rank >= 0, distinct[np.clip(rank, 0, None) % len(distinct)], -np.inf)
     rank = np.where(rank >= 0, np.clip(rank, 0, None) % len(distinct), -1).astype(np.int32)
     for k in range(1, rank.shape[1] + 2):
-        r1, c1 = scoring._top_ranked(rank, k, len(distinct))
+        r1, c1, eligible = scoring._top_ranked(rank, k, len(distinct))
+        assert eligible.tolist() == (rank >= 0).sum(axis=1).tolist()
         r2, c2 = scoring._top(score, k)
         keep = rank[r2, c2] >= 0
         assert sorted(zip(r1.tolist(), c1.tolist(), strict=True)) == sorted(

@@ -52,18 +52,45 @@ def _common(a, b):
     return np.bitwise_count(a & b).sum(axis=-1, dtype=np.int64)
 
 
+def _narrow(a, b):
+    """One-word masks as the narrowest unsigned integers that hold their bits."""
+    top = int(max(a.max(initial=0), b.max(initial=0))).bit_length()
+    dtype = np.uint8 if top <= 8 else np.uint16 if top <= 16 else np.uint32 if top <= 32 else None
+    if dtype is None:
+        return a[:, 0], b[:, 0]
+    return a[:, 0].astype(dtype), b[:, 0].astype(dtype)
+
+
 def _count(a, b):
     """(rows of ``a``) × (rows of ``b``): the bits they share, counted (small integers)."""
     if a.shape[1] == 1:
-        return np.bitwise_count(a[:, 0][:, None] & b[:, 0][None, :])
+        a, b = _narrow(a, b)
+        return np.bitwise_count(a[:, None] & b[None, :])
     return np.bitwise_count(a[:, None, :] & b[None, :, :]).sum(axis=-1, dtype=np.int32)
 
 
 def _any(a, b):
     """(rows of ``a``) × (rows of ``b``): whether they share a bit."""
     if a.shape[1] == 1:
-        return (a[:, 0][:, None] & b[:, 0][None, :]) != 0
+        a, b = _narrow(a, b)
+        return (a[:, None] & b[None, :]) != 0
     return (a[:, None, :] & b[None, :, :]).any(axis=-1)
+
+
+def _kinds(enc, rows):
+    """(first row of each distinct (discipline, site, languages) among ``rows``, the
+    kind of each row): the mentee's side of everything but the expertise."""
+    key = np.concatenate(
+        [
+            enc.discipline[rows][:, None].astype(np.int64),
+            enc.site[rows][:, None].astype(np.int64),
+            enc.has_languages[rows][:, None].astype(np.int64),
+            enc.language_bits[rows].view(np.int64),
+        ],
+        axis=1,
+    )
+    _values, first, kind = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return first, kind.reshape(-1)
 
 
 class Pool:
@@ -261,7 +288,6 @@ class Pool:
         rows = np.arange(len(enc.mentees))[rows]
         b, n = len(rows), len(self)
         d = enc.discipline[rows][:, None]
-        s = enc.site[rows][:, None]
         area_overlap = _count(enc.wanted_bits[rows], self.area_bits)
         if total:
             wanted = enc.wanted_count[rows]
@@ -300,19 +326,25 @@ class Pool:
             at += area_overlap.astype(np.int32) * (top_goal + 1)
             index = e_code.reshape(-1)[at]
             del at, covered
-            same_discipline = (d == self.discipline[None, :]) & (
+            # The rest depends on the mentee only through its discipline, site and
+            # languages: one row per distinct kind of mentee in the block (same
+            # discipline, same site, a common language or none asked, the mentor's
+            # class), read by each mentee.
+            kinds, kind = _kinds(enc, rows)
+            first = rows[kinds]
+            same_discipline = (enc.discipline[first][:, None] == self.discipline[None, :]) & (
                 self.discipline[None, :] != self._empty_discipline
             )
-            index += same_discipline * np.int32(4 * c)
-            del same_discipline
-            same_site = (s == self.site[None, :]) & (self.site[None, :] != self._empty_site)
-            index += same_site * np.int32(2 * c)
-            del same_site
-            language = _any(enc.language_bits[rows], self.language_bits)
-            language |= ~enc.has_languages[rows][:, None]
-            index += language * np.int32(c)
-            del language
-            index += classes[None, :]
+            same_site = (enc.site[first][:, None] == self.site[None, :]) & (
+                self.site[None, :] != self._empty_site
+            )
+            language = _any(enc.language_bits[first], self.language_bits)
+            language |= ~enc.has_languages[first][:, None]
+            rest = same_discipline * np.int32(4 * c) + same_site * np.int32(2 * c)
+            rest += language * np.int32(c)
+            rest += classes[None, :]
+            index += rest[kind] if len(kinds) > 1 else rest
+            del rest
         else:
             index, table = None, np.zeros(1)
 

@@ -315,7 +315,8 @@ def _top(ranked, k):
 
 def _top_ranked(rank, k, values):
     """(row, column) as :func:`_top` for integer ranks (-1: not eligible, never kept;
-    ``values`` distinct ranks), from a histogram of each row instead of a partition."""
+    ``values`` distinct ranks), from a histogram of each row instead of a partition;
+    and the number of eligible pairs of each row."""
     b = len(rank)
     counts = np.bincount(
         (rank + (np.arange(b, dtype=np.int32) * (values + 1) + 1)[:, None]).reshape(-1),
@@ -326,13 +327,14 @@ def _top_ranked(rank, k, values):
     at = np.argmax(from_top >= k, axis=1)  # the k-th best rank, counted from the top
     kth = np.where(enough, values - 1 - at, 0)
     need = np.where(enough, k - (from_top[np.arange(b), at] - counts[np.arange(b), at]), k)
-    ra, ca = np.nonzero(rank > kth[:, None])
-    rt, ct = np.nonzero(rank == kth[:, None])
-    first = np.cumsum(np.bincount(rt, minlength=b)) - np.bincount(rt, minlength=b)
-    kept = (np.arange(len(rt)) - first[rt]) < need[rt]  # the first ties, by column
-    r, c = np.concatenate([ra, rt[kept]]), np.concatenate([ca, ct[kept]])
-    order = np.argsort(r, kind="stable")
-    return r[order], c[order]
+    r, c = np.nonzero(rank >= kth[:, None].astype(rank.dtype))  # rows in order
+    tie = rank[r, c] == kth[r]
+    ties = np.bincount(r[tie], minlength=b)
+    first = np.cumsum(ties) - ties
+    position = np.zeros(len(r), dtype=np.int64)
+    position[tie] = np.arange(int(tie.sum())) - first[r[tie]]
+    keep = ~tie | (position < need[r])  # the first ties, by column
+    return r[keep], c[keep], from_top[:, -1]
 
 
 def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=False):
@@ -380,19 +382,31 @@ def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=Fal
     for rows in _blocks(m):
         if scores is None:
             index, table, codes = pool.indexed(enc, rows, rules, weights)
-            allowed = codes == 0
-            if not everyone:
-                allowed = allowed[:, offered]
             if index is None:
-                index, table = np.zeros(allowed.shape, dtype=np.int32), np.zeros(1)
-            elif not everyone:
-                index = index[:, offered]
-            # Ranks of the distinct scores (-1: not eligible): the k best by a histogram.
+                index, table = np.zeros(codes.shape, dtype=np.int32), np.zeros(1)
+            if not everyone:
+                index, codes = index[:, offered], codes[:, offered]
+            # Ranks of the distinct scores, -1 for an excluded pair (a last entry of the
+            # table): the k best by a histogram, unless the scores take so many values
+            # that the histogram would be larger than the block.
             distinct, rank_of = np.unique(table, return_inverse=True)
-            rank = rank_of.astype(np.int32)[index]
-            np.putmask(rank, ~allowed, -1)
-            r, c = _top_ranked(rank, k, len(distinct))
-            del rank
+            if len(distinct) < 2 * index.shape[1]:
+                small = np.int16 if len(distinct) < 2**15 else np.int32
+                rank_of = np.append(rank_of.astype(small), small(-1))
+                np.putmask(index, codes != 0, len(table))
+                del codes
+                rank = rank_of[index]
+                r, c, eligible = _top_ranked(rank, k, len(distinct))
+                del rank
+                eligible_pairs += int(eligible.sum())
+                has_eligible[rows] = eligible > 0
+            else:
+                allowed = codes == 0
+                r, c = _top(np.where(allowed, table[index], -np.inf), k)
+                keep = allowed[r, c]
+                r, c = r[keep], c[keep]
+                eligible_pairs += int(np.count_nonzero(allowed))
+                has_eligible[rows] = allowed.any(axis=1)
             pair_score = table[index[r, c]]
         else:
             score = np.asarray(scores[rows], dtype=np.float64)[:, offered]
@@ -401,9 +415,9 @@ def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=Fal
             keep = allowed[r, c]
             r, c = r[keep], c[keep]
             pair_score = score[r, c]
-        eligible_pairs += int(np.count_nonzero(allowed))
-        has_eligible[rows] = allowed.any(axis=1)
-        b = len(allowed)
+            eligible_pairs += int(np.count_nonzero(allowed))
+            has_eligible[rows] = allowed.any(axis=1)
+        b = rows.stop - rows.start
         j = offered[c]
         f = free[j]  # each pair: every free place of the mentor
         edge_start = np.cumsum(f) - f
@@ -424,7 +438,7 @@ def place_matrix(mentees, pool, rules, weights=None, scores=None, all_places=Fal
         block_data[dummy] = -1.0
         chunks_idx.append(block_idx)
         chunks_data.append(block_data)
-        del allowed, r, c, idx, data
+        del r, c, idx, data
     indptr = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(counts, out=indptr[1:])
     matrix = csr_array(
