@@ -41,6 +41,23 @@ def test_coordinators_see_status_attempts_and_last_error(cast, failed_row):
     assert f"/admin/mentorat/courriels/renvoyer/{failed_row.pk}/" in html
 
 
+def test_the_reasons_the_app_writes_read_in_the_coordinators_language(cast, approved):
+    """A row skipped for want of an address says so in French in the French admin (the
+    stored reason stays the code's English); a provider's own message is shown as it came."""
+    User = cast["mentee"].__class__
+    User.objects.filter(pk=cast["mentee"].pk).update(email="")
+    cast["mentee"].refresh_from_db()
+    row = outbox.build(cast["mentee"], Kind.PAIRING_ACTIVE, "adm:2", pairing_id=approved.pk)
+    ((pk, status),) = outbox.insert([row], "adm")
+    assert status == Notification.Status.SKIPPED
+    assert Notification.objects.get(pk=pk).last_error == "no email address"
+    client = admin_client(cast["coordinator"])
+    html = client.get("/admin/mentorat/courriels/?status=skipped").content.decode()
+    assert "aucune adresse courriel" in html and "no email address" not in html
+    inspect = client.get(f"/admin/mentorat/courriels/inspect/{pk}/").content.decode()
+    assert "aucune adresse courriel" in inspect
+
+
 def test_the_outbox_is_not_shown_to_other_staff(cast, failed_row):
     response = admin_client(cast["manager"]).get("/admin/mentorat/courriels/")
     assert response.status_code in (302, 403)

@@ -17,6 +17,24 @@ from wagtail.models import PreviewableMixin, RevisionMixin
 from . import conf
 from .kinds import Kind
 
+# The reasons the app itself writes into ``Notification.last_error`` (outbox.py,
+# privacy/consent.py), each shown in the reader's language.
+NO_ADDRESS = "no email address"
+BOUNCED = "address bounced"
+CONSENT_WITHDRAWN = "consent to email withdrawn"
+INTERRUPTED = (
+    "Interrupted while sending: it may or may not have reached the person. Check before resending."
+)
+APP_ERRORS = {
+    NO_ADDRESS: _("no email address"),
+    BOUNCED: _("address bounced"),
+    CONSENT_WITHDRAWN: _("consent to email withdrawn"),
+    INTERRUPTED: _(
+        "Interrupted while sending: it may or may not have reached the person. "
+        "Check before resending."
+    ),
+}
+
 
 class Notification(models.Model):
     """One email to one person, from the outbox to the provider."""
@@ -86,6 +104,13 @@ class Notification(models.Model):
     def __str__(self):
         # Log entries keep str(instance): no personal data here.
         return _("Notification #%(pk)s") % {"pk": self.pk}
+
+    def get_last_error_display(self):
+        """The last error in the reader's language when the app wrote it (a fixed reason,
+        stored in English, the code's language, so that a change of language changes
+        nothing stored); a provider's own message as it came."""
+        reason = APP_ERRORS.get(self.last_error)
+        return reason if reason is not None else self.last_error
 
 
 class NotificationSettings(models.Model):

@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 from .. import rules
 from ..privacy.consent import AWAITING, excluded_reasons
 from ..privacy.purposes import Purpose
-from . import conf
+from . import conf, models
 from .kinds import ASKS_FOR_CONSENT, is_required
 from .models import Notification, NotificationSettings
 
@@ -148,9 +148,9 @@ def build(
     elif content_type_id:
         row.content_type_id, row.object_id = content_type_id, object_id
     if not row.to_email:
-        row.status, row.last_error = Status.SKIPPED, "no email address"
+        row.status, row.last_error = Status.SKIPPED, models.NO_ADDRESS
     elif prefs is not None and prefs.email_bounced:
-        row.status, row.last_error = Status.SKIPPED, "address bounced"
+        row.status, row.last_error = Status.SKIPPED, models.BOUNCED
     return row
 
 
@@ -322,8 +322,7 @@ def release_stuck(now=None):
         status=Status.SENDING, sending_started_at__lt=now - conf.stuck_after()
     ).update(
         status=Status.STUCK,
-        last_error="Interrupted while sending: it may or may not have reached the person. "
-        "Check before resending.",
+        last_error=models.INTERRUPTED,
     )
 
 

@@ -160,7 +160,7 @@ class NotificationViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, Mode
         person_column("recipient", gettext_lazy("Recipient")),
         "status",
         "attempts",
-        "last_error",
+        Column("last_error", accessor="get_last_error_display", label=gettext_lazy("last error")),
         field_column(Notification, "created_at"),
         field_column(Notification, "sent_at"),
         LabelColumn("delivery_status", accessor=delivery_label, label=gettext_lazy("Delivery")),

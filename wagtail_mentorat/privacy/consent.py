@@ -186,10 +186,10 @@ def _skip_pending_emails(user):
     """Emails already waiting in the outbox are not sent after a withdrawal."""
     if not apps.is_installed("wagtail_mentorat.notifications"):
         return 0
-    from wagtail_mentorat.notifications.models import Notification
+    from wagtail_mentorat.notifications.models import CONSENT_WITHDRAWN, Notification
 
     return Notification.objects.filter(recipient=user, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SKIPPED, last_error="consent to email withdrawn"
+        status=Notification.Status.SKIPPED, last_error=CONSENT_WITHDRAWN
     )
 
 
