@@ -107,7 +107,11 @@ def mentor_capacity(programme, profile):
 
 def places_taken(mentor_ids, exclude_pairing=None):
     """How many mentees each mentor accompanies now, in every programme (for every
-    mentor when ``mentor_ids`` is None)."""
+    mentor when ``mentor_ids`` is None).
+
+    Each mentor's membership of an occupying pairing joined to that pairing's mentees
+    (an inner join: a pairing with no mentee takes no place), so that PostgreSQL reads
+    the occupying pairings first and hashes them, whatever the number of past pairings."""
     mentee_counts = {}
     members = PairingMember.objects.all()
     if mentor_ids is not None:
@@ -116,12 +120,12 @@ def places_taken(mentor_ids, exclude_pairing=None):
         members.filter(
             role__in=[MemberRole.PRIMARY_MENTOR, MemberRole.ADDITIONAL_MENTOR],
             pairing__state__in=OCCUPYING_STATES,
+            pairing__members__role=MemberRole.MENTEE,
         )
         .exclude(pairing_id=getattr(exclude_pairing, "pk", None))
+        .order_by()
         .values("user_id")
-        .annotate(
-            mentees=Count("pairing__members", filter=Q(pairing__members__role=MemberRole.MENTEE))
-        )
+        .annotate(mentees=Count("*"))
     )
     for row in rows:
         mentee_counts[row["user_id"]] = mentee_counts.get(row["user_id"], 0) + row["mentees"]

@@ -436,3 +436,232 @@ def test_dashboard_queries_do_not_grow(dataset, coordinator_client, django_asser
     with django_assert_num_queries(before_page):
         response = coordinator_client.get(url)
     assert response.status_code == 200
+
+
+# ----------------------------------------------------------------------------- round two
+# The figures read from one grouped query per population (requests per month; closed
+# pairings per month and reason), the trends taken from the same rows, the signed count
+# and the time to match through correlated look-ups, and the places taken from an inner
+# join: each against a plain Python loop over the rows.
+
+
+def _requests_of(scope):
+    from wagtail_mentorat.models import MentoringRequest
+
+    return [
+        r
+        for r in MentoringRequest.objects.filter(programme=scope.programme)
+        if _in(r.created_at, scope)
+    ]
+
+
+def reference_requests(scope):
+    from wagtail_mentorat.models import MentoringRequest
+
+    S = MentoringRequest.Status
+    since = timezone.now() - datetime.timedelta(days=metrics.MATCH_GRACE_DAYS)
+    rows = _requests_of(scope)
+    return {
+        "opened": len(rows),
+        "matched": sum(r.status == S.MATCHED for r in rows),
+        "withdrawn": sum(r.status == S.WITHDRAWN for r in rows),
+        "waiting": sum(r.status == S.OPEN for r in rows),
+        "recent": sum(r.status == S.OPEN and r.created_at > since for r in rows),
+        "urgent": sum(r.urgency == MentoringRequest.Urgency.URGENT for r in rows),
+    }
+
+
+def _closed(scope):
+    return [p for p in _pairings(scope) if p.state == S.CLOSED and _in(p.closed_at, scope)]
+
+
+def _mean_days(deltas, unit):
+    deltas = list(deltas)
+    if not deltas:
+        return None
+    return round(sum(deltas, datetime.timedelta()).total_seconds() / len(deltas) / unit, 1)
+
+
+def reference_ended(scope):
+    from wagtail_mentorat.models import PLANNED_REASONS_VALUES
+
+    rows = _closed(scope)
+    return {
+        "closed": len(rows),
+        "premature": sum(p.premature for p in rows),
+        "commitment": sum(p.closure_reason in PLANNED_REASONS_VALUES for p in rows),
+        "extended": sum(p.original_end is not None for p in rows),
+        "length_days": _mean_days(
+            (p.closed_at - p.assigned_at for p in rows if p.assigned_at is not None), 86400
+        ),
+    }
+
+
+def reference_started(scope):
+    rows = [p for p in _pairings(scope) if _in(p.assigned_at, scope)]
+    return {
+        "assigned": len(rows),
+        "with_request": sum(p.request_id is not None for p in rows),
+        "to_match_days": _mean_days(
+            (p.assigned_at - p.request.created_at for p in rows if p.request_id), 86400
+        ),
+        "contacted": sum(p.first_contact_at is not None for p in rows),
+        "to_contact_hours": _mean_days(
+            (p.first_contact_at - p.assigned_at for p in rows if p.first_contact_at), 3600
+        ),
+    }
+
+
+def reference_monthly(scope):
+    def month(when):
+        return timezone.localtime(when).date().replace(day=1)
+
+    out = {}
+
+    def add(when, key, n=1):
+        out.setdefault(month(when), {"requests": 0, "assigned": 0, "closed": 0, "premature": 0})
+        out[month(when)][key] += n
+
+    for r in _requests_of(scope):
+        add(r.created_at, "requests")
+    for p in _pairings(scope):
+        if _in(p.assigned_at, scope):
+            add(p.assigned_at, "assigned")
+    for p in _closed(scope):
+        add(p.closed_at, "closed")
+        add(p.closed_at, "premature", int(p.premature))
+    return out
+
+
+def reference_places_taken(exclude=None):
+    taken = {}
+    for member in PairingMember.objects.filter(role__in=metrics.MENTOR_ROLES).select_related(
+        "pairing"
+    ):
+        if member.pairing.state not in OCCUPYING_STATES or member.pairing_id == exclude:
+            continue
+        mentees = member.pairing.members.filter(role=MemberRole.MENTEE).count()
+        if mentees:
+            taken[member.user_id] = taken.get(member.user_id, 0) + mentees
+    return taken
+
+
+@pytest.fixture
+def more_edges(edges):
+    """Requests of every status on the period's edges and in another programme, closed
+    pairings with reasons, an extension and no assignment date, a pairing of two
+    mentees, one with no mentee left."""
+    from wagtail_mentorat.models import MentoringRequest
+
+    programme, scope = edges["programme"], edges["scope"]
+    m1, m2 = edges["mentors"]
+    S_ = MentoringRequest.Status
+    people = [person(f"r{i}", years_experience=1) for i in range(6)]
+    for i, (status, when, urgency) in enumerate(
+        [
+            (S_.OPEN, scope.since, MentoringRequest.Urgency.URGENT),
+            (S_.WITHDRAWN, scope.until - datetime.timedelta(microseconds=1), ""),
+            (S_.MATCHED, t(2024, 5, 31, 23), ""),
+            (S_.OPEN, scope.until, ""),  # outside
+            (S_.OPEN, scope.since - datetime.timedelta(microseconds=1), ""),  # outside
+        ]
+    ):
+        r = MentoringRequest.objects.create(
+            programme=programme, mentee=people[i], need="-", status=status
+        )
+        fields = {"created_at": when}
+        if urgency:
+            fields["urgency"] = urgency
+        MentoringRequest.objects.filter(pk=r.pk).update(**fields)
+    elsewhere = MentoringRequest.objects.create(
+        programme=edges["other"], mentee=people[5], need="-", status=S_.OPEN
+    )
+    MentoringRequest.objects.filter(pk=elsewhere.pk).update(created_at=t(2024, 3, 3))
+    # Closed with a reason, extended; closed with no assignment date (no length).
+    make_pairing(
+        programme,
+        people[0],
+        m1,
+        state=S.CLOSED,
+        assigned_at=t(2024, 1, 15),
+        closed_at=t(2024, 4, 30, 23),
+        closure_reason="objectives_met",
+        original_end=datetime.date(2024, 4, 1),
+    )
+    make_pairing(
+        programme,
+        people[1],
+        m2,
+        state=S.CLOSED,
+        closed_at=t(2024, 12, 31, 23),
+        closure_reason="personal",
+        premature=True,
+    )
+    # Two mentees with one mentor (two places), and an active pairing with no mentee.
+    two = make_pairing(programme, people[2], m1, state=S.ACTIVE, assigned_at=t(2024, 10, 1))
+    PairingMember.objects.create(pairing=two, user=people[3], role=MemberRole.MENTEE)
+    alone = Pairing.objects.create(programme=programme, state=S.ACTIVE)
+    PairingMember.objects.create(pairing=alone, user=m2, role=MemberRole.PRIMARY_MENTOR)
+    return {**edges, "two": two}
+
+
+def test_requests_match_reference(more_edges):
+    scope = more_edges["scope"]
+    row = metrics.requests(scope)
+    reference = reference_requests(scope)
+    assert {k: row[k] for k in reference} == reference
+    assert row["opened"] >= 3 and row["urgent"] >= 1
+
+
+def test_started_times_match_reference(more_edges):
+    scope = more_edges["scope"]
+    row = metrics.started(scope)
+    reference = reference_started(scope)
+    assert {k: row[k] for k in reference} == reference
+
+
+def test_ended_and_reasons_match_reference(more_edges):
+    from collections import Counter
+
+    scope = more_edges["scope"]
+    row = metrics.ended(scope)
+    reference = reference_ended(scope)
+    assert {k: row[k] for k in reference} == reference
+    assert row["extended"] >= 1 and row["premature"] >= 1
+    closed = _closed(scope)
+    counts = Counter(p.closure_reason for p in closed)
+    premature = Counter(p.closure_reason for p in closed if p.premature)
+    reasons = metrics.closure_reasons(scope)
+    assert {r["reason"]: (r["count"], r["premature"]) for r in reasons} == {
+        reason: (n, premature[reason]) for reason, n in counts.items()
+    }
+    assert [r["count"] for r in reasons] == sorted((r["count"] for r in reasons), reverse=True)
+
+
+def test_monthly_matches_reference(more_edges):
+    scope = more_edges["scope"]
+    reference = reference_monthly(scope)
+    rows = metrics.monthly(scope)
+    assert [r["month"] for r in rows] == [datetime.date(2024, m, 1) for m in range(1, 13)]
+    for r in rows:
+        expected = reference.get(r["month"], dict.fromkeys(["requests", "assigned", "closed"], 0))
+        assert {k: r[k] for k in ("requests", "assigned", "closed")} == {
+            k: expected[k] for k in ("requests", "assigned", "closed")
+        }
+        assert r["premature"] == expected.get("premature", 0)
+    # compute() reads the same rows once for the figures and the trend.
+    data = metrics.compute(scope)
+    assert data["monthly"] == rows
+    assert sum(r["requests"] for r in rows) == data["requests"]["opened"]
+    assert sum(r["closed"] for r in rows) == data["ended"]["closed"]
+
+
+def test_places_taken_match_reference(more_edges):
+    reference = reference_places_taken()
+    assert rules.places_taken(None) == reference
+    m1, m2 = more_edges["mentors"]
+    assert rules.places_taken([m1.pk]) == {m1.pk: reference[m1.pk]}
+    two = more_edges["two"]
+    assert rules.places_taken(None, exclude_pairing=two) == reference_places_taken(two.pk)
+    # The pairing of two mentees takes two of m1's places; the one with no mentee none.
+    assert reference[m1.pk] - reference_places_taken(two.pk)[m1.pk] == 2

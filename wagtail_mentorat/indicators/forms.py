@@ -3,10 +3,11 @@
 import datetime
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import rules
+from .. import caching, rules
 from ..models import ParticipantProfile, Programme
 from . import standards
 from .models import REFERENCE_KEYS, IndicatorReferences, Status
@@ -15,13 +16,34 @@ MAX_PERIOD_DAYS = 6 * 366
 
 
 def _choices(field_name):
-    values = (
-        ParticipantProfile.objects.exclude(**{field_name: ""})
-        .order_by(field_name)
-        .values_list(field_name, flat=True)
-        .distinct()
-    )
+    """The distinct sites (or units) of the profiles, from the cache while no profile
+    changed (:data:`caching.PROFILES`): two queries over every profile on each page
+    otherwise."""
+
+    def read():
+        return list(
+            ParticipantProfile.objects.exclude(**{field_name: ""})
+            .order_by(field_name)
+            .values_list(field_name, flat=True)
+            .distinct()
+        )
+
+    values = caching.PROFILES.get_or_set(("indicator_choices", field_name), read)
     return [("", _("All"))] + [(v, v) for v in values]
+
+
+class _ReadOnce(ModelChoiceIterator):
+    """The choices of a select read from the database once per form: Django's select
+    asks for its first option, then for all of them (two queries otherwise)."""
+
+    def __iter__(self):
+        if getattr(self, "_rows", None) is None:
+            self._rows = list(super().__iter__())
+        return iter(self._rows)
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    iterator = _ReadOnce
 
 
 class PeriodMixin:
@@ -51,7 +73,7 @@ def scope_programmes(form, user):
 
 
 class IndicatorFilterForm(PeriodMixin, forms.Form):
-    programme = forms.ModelChoiceField(
+    programme = ProgrammeChoiceField(
         Programme.objects.order_by("name"), label=_("Programme"), required=False, empty_label=None
     )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)

@@ -24,17 +24,19 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -44,6 +46,7 @@ from .. import conf, rules
 from ..formatting import number
 from ..models import (
     PLANNED_REASONS_VALUES,
+    Agreement,
     AgreementAcceptance,
     ClosureReason,
     ExpertiseArea,
@@ -178,60 +181,113 @@ def group_size(scope):
 MATCH_GRACE_DAYS = 30
 
 
-def requests(scope):
-    """Requests opened in the period, and how many found a mentor.
+def _month(field_name):
+    """The local month of a datetime field, for a grouped query (monthly trends)."""
+    return TruncMonth(field_name, tzinfo=timezone.get_current_timezone())
 
-    The match rate is over the requests that had their chance: matched, or still waiting
-    after :data:`MATCH_GRACE_DAYS`. Withdrawn requests and those opened less than that ago
-    and still waiting are not counted (``recent``); with none left, there is nothing to
-    measure yet (``None``), never a "0 %" below the reference."""
+
+def _month_day(month):
+    """A grouped row's month as the date of its first day (SQLite returns a datetime)."""
+    if isinstance(month, datetime.datetime):
+        tz = timezone.get_current_timezone()
+        return timezone.localtime(month, tz).date() if timezone.is_aware(month) else month.date()
+    return month
+
+
+def _total(rows, key):
+    return sum(row[key] or 0 for row in rows)
+
+
+def _mean(rows, key, count):
+    """The average of a duration summed per group (``key``) over the ``count`` rows it
+    sums (None with none)."""
+    n = _total(rows, count)
+    if not n:
+        return None
+    return sum((row[key] for row in rows if row[key] is not None), datetime.timedelta()) / n
+
+
+def request_months(scope):
+    """Requests opened in the period, counted per month of opening: one grouped query
+    that :func:`requests` (the sums) and :func:`monthly` (the trend) both read."""
     qs = MentoringRequest.objects.filter(scope.in_period("created_at"), programme=scope.programme)
     if scope.is_group:
         qs = qs.filter(scope.people("mentee__"))
     S = MentoringRequest.Status
     since = timezone.now() - datetime.timedelta(days=MATCH_GRACE_DAYS)
-    row = qs.aggregate(
-        opened=Count("pk"),
-        matched=Count("pk", filter=Q(status=S.MATCHED)),
-        withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
-        waiting=Count("pk", filter=Q(status=S.OPEN)),
-        recent=Count("pk", filter=Q(status=S.OPEN, created_at__gt=since)),
-        urgent=Count("pk", filter=Q(urgency=MentoringRequest.Urgency.URGENT)),
+    return list(
+        qs.annotate(month=_month("created_at"))
+        .order_by()
+        .values("month")
+        .annotate(
+            opened=Count("pk"),
+            matched=Count("pk", filter=Q(status=S.MATCHED)),
+            withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
+            waiting=Count("pk", filter=Q(status=S.OPEN)),
+            recent=Count("pk", filter=Q(status=S.OPEN, created_at__gt=since)),
+            urgent=Count("pk", filter=Q(urgency=MentoringRequest.Urgency.URGENT)),
+        )
     )
+
+
+def requests(scope, months=None):
+    """Requests opened in the period, and how many found a mentor.
+
+    The match rate is over the requests that had their chance: matched, or still waiting
+    after :data:`MATCH_GRACE_DAYS`. Withdrawn requests and those opened less than that ago
+    and still waiting are not counted (``recent``); with none left, there is nothing to
+    measure yet (``None``), never a "0 %" below the reference. ``months``: the rows of
+    :func:`request_months` when already read."""
+    months = request_months(scope) if months is None else months
+    keys = ("opened", "matched", "withdrawn", "waiting", "recent", "urgent")
+    row = {key: _total(months, key) for key in keys}
     row["settled"] = row["opened"] - row["withdrawn"] - row["recent"]
     row["match_rate"] = pct(row["matched"], row["settled"])
     return row
 
 
-def _signed(pairings):
-    """Of ``pairings``, those whose agreement's current version every member accepted.
+def _signed():
+    """A pairing (the outer row) whose agreement's current version every member accepted.
 
-    One anti-join computed once for the whole set (the members of ``pairings`` with no
-    acceptance of the current version), not nested EXISTS evaluated pairing by pairing:
-    PostgreSQL hashes the uncorrelated ``NOT IN`` list. The acceptances are those of the
-    same pairings' agreements, so that the anti-join reads them through the agreement's
-    index rather than every acceptance of the organisation."""
-    ids = pairings.order_by().values("pk")
+    Evaluated pairing by pairing through three unique indexes — the pairing's agreement,
+    its members, each member's acceptance of that version — so its cost follows the
+    period's pairings: no scan of every member, agreement or acceptance of the
+    organisation to hash (the acceptances alone are twice the pairings). The members are
+    those of the outer pairing, and the acceptance that of the agreement two levels up,
+    so that PostgreSQL runs plain index look-ups (correlated to the agreement's pairing,
+    it built a hash of two members for each pairing)."""
     accepted = AgreementAcceptance.objects.filter(
-        agreement__pairing__in=ids,
-        agreement__pairing_id=OuterRef("pairing_id"),
+        agreement_id=OuterRef(OuterRef("pk")),
+        version=OuterRef(OuterRef("version")),
         user_id=OuterRef("user_id"),
-        version=F("agreement__version"),
     )
-    unsigned = (
-        PairingMember.objects.filter(pairing__in=ids).filter(~Exists(accepted)).values("pairing_id")
+    not_accepted = PairingMember.objects.filter(pairing_id=OuterRef(OuterRef("pk"))).filter(
+        ~Exists(accepted)
     )
-    return Q(agreement__isnull=False) & ~Q(pk__in=unsigned)
+    return Exists(Agreement.objects.filter(pairing_id=OuterRef("pk")).filter(~Exists(not_accepted)))
 
 
 def started(scope):
-    """Pairings assigned in the period: time from request, first contact, agreement."""
+    """Pairings assigned in the period: time from request, first contact, agreement.
+
+    The request's date is read through its primary key for the period's pairings only (a
+    hash join read every request of the organisation). One plain aggregate: grouped by
+    month as well (for the trend), PostgreSQL sorted the rows and the query cost twice as
+    much as the trend's own small query (:func:`monthly`)."""
     qs = scope.pairings().filter(scope.in_period("assigned_at"))
     contacted = Q(first_contact_at__isnull=False)
+    opened = Subquery(
+        MentoringRequest.objects.filter(pk=OuterRef("request_id"))
+        .order_by()
+        .values("created_at")[:1]
+    )
     row = qs.aggregate(
         assigned=Count("pk"),
         with_request=Count("pk", filter=Q(request__isnull=False)),
-        to_match=Avg(_since("assigned_at", "request__created_at")),
+        to_match=Avg(
+            ExpressionWrapper(F("assigned_at") - opened, output_field=DurationField()),
+            filter=Q(request__isnull=False),
+        ),
         contacted=Count("pk", filter=contacted),
         contact_on_time=Count(
             "pk", filter=contacted & Q(first_contact_at__lte=F("first_contact_due"))
@@ -242,7 +298,7 @@ def started(scope):
             | Q(first_contact_at__isnull=True, first_contact_due__lt=timezone.now()),
         ),
         to_contact=Avg(_since("first_contact_at", "assigned_at"), filter=contacted),
-        signed=Count("pk", filter=contacted & _signed(qs)),
+        signed=Count("pk", filter=contacted & _signed()),
     )
     row["to_match_days"] = _days(row.pop("to_match"))
     row["to_contact_hours"] = _hours(row.pop("to_contact"))
@@ -254,41 +310,57 @@ def started(scope):
     return row
 
 
-def ended(scope):
-    """Pairings closed in the period: length, premature endings, commitment, extensions."""
+def closed_groups(scope):
+    """Pairings closed in the period, per month of closing and reason: one grouped query
+    that :func:`ended`, :func:`closure_reasons` and :func:`monthly` read."""
     qs = scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED)
-    row = qs.aggregate(
-        closed=Count("pk"),
-        premature=Count("pk", filter=Q(premature=True)),
-        commitment=Count("pk", filter=Q(closure_reason__in=PLANNED_REASONS_VALUES)),
-        extended=Count("pk", filter=Q(original_end__isnull=False)),
-        length=Avg(_since("closed_at", "assigned_at"), filter=Q(assigned_at__isnull=False)),
+    timed = Q(assigned_at__isnull=False)
+    return list(
+        qs.annotate(month=_month("closed_at"))
+        .order_by()
+        .values("month", "closure_reason")
+        .annotate(
+            closed=Count("pk"),
+            premature=Count("pk", filter=Q(premature=True)),
+            extended=Count("pk", filter=Q(original_end__isnull=False)),
+            timed=Count("pk", filter=timed),
+            length=Sum(_since("closed_at", "assigned_at"), filter=timed),
+        )
     )
-    row["length_days"] = _days(row.pop("length"))
+
+
+def ended(scope, groups=None):
+    """Pairings closed in the period: length, premature endings, commitment, extensions.
+    ``groups``: the rows of :func:`closed_groups` when already read."""
+    groups = closed_groups(scope) if groups is None else groups
+    row = {key: _total(groups, key) for key in ("closed", "premature", "extended")}
+    row["commitment"] = _total(
+        [g for g in groups if g["closure_reason"] in PLANNED_REASONS_VALUES], "closed"
+    )
+    row["length_days"] = _days(_mean(groups, "length", "timed"))
     row["premature_share"] = pct(row["premature"], row["closed"])
     row["commitment_share"] = pct(row["commitment"], row["closed"])
     row["extended_share"] = pct(row["extended"], row["closed"])
     return row
 
 
-def closure_reasons(scope):
+def closure_reasons(scope, groups=None):
     """Pairings closed in the period by reason, with the premature ones. Reasons given by
     fewer than the privacy threshold are merged into "fewer than N"."""
-    qs = scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED)
-    rows = (
-        qs.order_by()
-        .values("closure_reason")
-        .annotate(count=Count("pk"), premature=Count("pk", filter=Q(premature=True)))
-    )
+    groups = closed_groups(scope) if groups is None else groups
+    by_reason = defaultdict(lambda: {"count": 0, "premature": 0})
+    for g in groups:
+        by_reason[g["closure_reason"]]["count"] += g["closed"]
+        by_reason[g["closure_reason"]]["premature"] += g["premature"]
     labels = dict(ClosureReason.choices)
     out = [
         {
-            "reason": row["closure_reason"],
-            "label": labels.get(row["closure_reason"], row["closure_reason"] or "—"),
-            "count": row["count"],
-            "premature": row["premature"],
+            "reason": reason,
+            "label": labels.get(reason, reason or "—"),
+            "count": counts["count"],
+            "premature": counts["premature"],
         }
-        for row in rows
+        for reason, counts in by_reason.items()
     ]
     return sorted(out, key=lambda r: (-r["count"], str(r["label"])))
 
@@ -342,7 +414,10 @@ def meetings(scope, min_meetings):
     """Meetings of the pairings closed in the period against the recommended minimum.
 
     Each pairing counts its meetings through the meeting's pairing index (a correlated
-    count), so the cost follows the period's pairings, not the whole meeting table."""
+    count), so the cost follows the period's pairings, not the whole meeting table (a
+    join, even grouped, hashed the million meetings). The count is read once per pairing:
+    ``distinct()`` (a no-op: the pairing's id is selected) keeps PostgreSQL from inlining
+    the inner query, which evaluated the count again for each aggregate using it."""
     per_pairing = Subquery(
         Meeting.objects.filter(pairing_id=OuterRef("pk"))
         .order_by()
@@ -352,23 +427,30 @@ def meetings(scope, min_meetings):
         output_field=IntegerField(),
     )
     closed = scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED)
-    row = closed.annotate(n=Coalesce(per_pairing, 0)).aggregate(
-        total=Coalesce(Sum("n"), 0),
-        reached=Count("pk", filter=Q(n__gte=min_meetings)),
+    return (
+        closed.annotate(n=Coalesce(per_pairing, 0))
+        .values("pk", "n")
+        .distinct()
+        .aggregate(
+            total=Coalesce(Sum("n"), 0),
+            reached=Count("pk", filter=Q(n__gte=min_meetings)),
+        )
     )
-    return row
+
+
+def _flag(condition, applies=True):
+    """``condition`` as a boolean column; false on every row when it does not apply (a
+    condition that matches nothing compiles to an integer, which PostgreSQL refuses as
+    a ``FILTER``)."""
+    if not applies:
+        return Value(False, output_field=BooleanField())
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def reviews(scope):
     """Mid-term and final reviews due in the period (and already due today), done on time
     (submitted on or before the due date), late, or missing."""
     today = min(scope.today, scope.end)
-    # Each pairing has at most one review of each kind (a unique constraint): two outer
-    # joins on (pairing, kind) read them once, instead of four subqueries per pairing.
-    midterm = Q(midterm_review__pk__isnull=False)
-    final = Q(final_review__pk__isnull=False)
-    mid_on_time = Q(midterm_review__submitted_at__date__lte=F("midterm_review_due"))
-    final_on_time = Q(final_review__submitted_at__date__lte=F("planned_end"))
     live = ~Q(state__in=[PairingState.PROPOSED, PairingState.CANCELLED]) & Q(
         start_date__isnull=False
     )
@@ -388,25 +470,38 @@ def reviews(scope):
         & Q(planned_end__gte=scope.start, planned_end__lte=today)
         & (Q(closed_at__isnull=True) | Q(closed_at__date__gte=F("planned_end")))
     )
-    qs = (
+    # Each pairing has at most one review of each kind (a unique constraint): one outer
+    # join on the pairing's reviews, grouped by pairing, reads both (two joins, one per
+    # kind, read the whole review table twice), then the due ones are counted.
+    midterm = Q(reviews__kind=ProgressReview.Kind.MIDTERM)
+    final = Q(reviews__kind=ProgressReview.Kind.FINAL)
+    per_pairing = (
         scope.pairings()
         .filter(mid_due | final_due)
         .annotate(
-            midterm_review=FilteredRelation(
-                "reviews", condition=Q(reviews__kind=ProgressReview.Kind.MIDTERM)
+            due_mid=_flag(mid_due, scope.programme.midterm_review_required),
+            due_final=_flag(final_due, scope.programme.final_review_required),
+            mid_n=Count("reviews", filter=midterm),
+            final_n=Count("reviews", filter=final),
+            mid_at=Max("reviews__submitted_at", filter=midterm),
+            final_at=Max("reviews__submitted_at", filter=final),
+        )
+        .annotate(
+            on_time_mid=ExpressionWrapper(
+                Q(mid_at__date__lte=F("midterm_review_due")), output_field=BooleanField()
             ),
-            final_review=FilteredRelation(
-                "reviews", condition=Q(reviews__kind=ProgressReview.Kind.FINAL)
+            on_time_final=ExpressionWrapper(
+                Q(final_at__date__lte=F("planned_end")), output_field=BooleanField()
             ),
         )
     )
-    row = qs.aggregate(
-        midterm_due=Count("pk", filter=mid_due),
-        midterm_on_time=Count("pk", filter=mid_due & mid_on_time),
-        midterm_done=Count("pk", filter=mid_due & midterm),
-        final_due=Count("pk", filter=final_due),
-        final_on_time=Count("pk", filter=final_due & final_on_time),
-        final_done=Count("pk", filter=final_due & final),
+    row = per_pairing.aggregate(
+        midterm_due=Count("pk", filter=Q(due_mid=True)),
+        midterm_on_time=Count("pk", filter=Q(due_mid=True, on_time_mid=True)),
+        midterm_done=Count("pk", filter=Q(due_mid=True, mid_n__gt=0)),
+        final_due=Count("pk", filter=Q(due_final=True)),
+        final_on_time=Count("pk", filter=Q(due_final=True, on_time_final=True)),
+        final_done=Count("pk", filter=Q(due_final=True, final_n__gt=0)),
     )
     row["reviews_on_time"] = pct(
         row["midterm_on_time"] + row["final_on_time"], row["midterm_due"] + row["final_due"]
@@ -526,8 +621,8 @@ def supply_and_demand(scope):
     (``matching.adapter.load_mentors`` and ``rules.pool_errors``) — a mentor outside the
     pool can be paired with none of its requests. A mentor's free places follow the core
     rules (``rules.mentor_capacity`` less ``rules.places_taken``, in every programme: a
-    place is a person's time); the places taken are one grouped query over the pool's
-    members only (the programme filter pushed into it, not every mentor's pairings).
+    place is a person's time); the places taken are one grouped query over the occupying
+    pairings (every mentor's, kept for the pool's).
     """
     waiting = MentoringRequest.objects.filter(
         programme=scope.programme, status=MentoringRequest.Status.OPEN
@@ -549,9 +644,12 @@ def supply_and_demand(scope):
     if scope.unit:
         mentors = mentors.filter(unit=scope.unit)
     capacities = dict(mentors.values_list("user_id", "mentor_capacity"))
-    # The pool's ids as a list, not a subquery: PostgreSQL then estimates their memberships
-    # right and hashes them (with a subquery it guessed a few rows and looped 100,000 times).
-    taken = rules.places_taken(list(capacities))
+    # Every mentor's places taken, kept for the pool's: one grouped join driven by the
+    # occupying pairings (a few per mentor, whatever the history). Filtered by the pool's
+    # ids (a list of thousands), PostgreSQL guessed a few memberships out of 100,000 and
+    # hashed the wrong side; a place is a person's time in every programme, so the
+    # programme's filter cannot narrow it either.
+    taken = rules.places_taken(None)
     free = {
         user_id: max(
             0,
@@ -589,9 +687,11 @@ def supply_and_demand(scope):
     return overall
 
 
-def monthly(scope):
+def monthly(scope, requests=None, closed=None):
     """Trends: per month of the period, requests opened, pairings assigned, pairings
-    closed and those closed prematurely. Three queries."""
+    closed and those closed prematurely: the pairings assigned per month in one query,
+    the rest from the grouped rows of :func:`request_months` and :func:`closed_groups`
+    (read here when not given)."""
     months = []
     day = scope.start.replace(day=1)
     while day <= scope.end:
@@ -600,38 +700,28 @@ def monthly(scope):
     series = {
         m: {"month": m, "requests": 0, "assigned": 0, "closed": 0, "premature": 0} for m in months
     }
-    tz = timezone.get_current_timezone()
 
-    def fill(qs, field_name, **aggregates):
-        rows = (
-            qs.annotate(month=TruncMonth(field_name, tzinfo=tz))
-            .order_by()
-            .values("month")
-            .annotate(**aggregates)
-        )
+    def fill(rows, **keys):
         for row in rows:
-            month = row.pop("month")
-            if isinstance(month, datetime.datetime):
-                month = (
-                    timezone.localtime(month, tz).date()
-                    if timezone.is_aware(month)
-                    else month.date()
-                )
-            if month in series:
-                series[month].update(row)
+            month = series.get(_month_day(row["month"]))
+            if month is not None:
+                for key, source in keys.items():
+                    month[key] += row[source]
 
-    req = MentoringRequest.objects.filter(scope.in_period("created_at"), programme=scope.programme)
-    if scope.is_group:
-        req = req.filter(scope.people("mentee__"))
-    fill(req, "created_at", requests=Count("pk"))
-    fill(
-        scope.pairings().filter(scope.in_period("assigned_at")), "assigned_at", assigned=Count("pk")
+    fill(request_months(scope) if requests is None else requests, requests="opened")
+    assigned = (
+        scope.pairings()
+        .filter(scope.in_period("assigned_at"))
+        .annotate(month=_month("assigned_at"))
+        .order_by()
+        .values("month")
+        .annotate(assigned=Count("pk"))
     )
+    fill(assigned, assigned="assigned")
     fill(
-        scope.pairings().filter(scope.in_period("closed_at"), state=PairingState.CLOSED),
-        "closed_at",
-        closed=Count("pk"),
-        premature=Count("pk", filter=Q(premature=True)),
+        closed_groups(scope) if closed is None else closed,
+        closed="closed",
+        premature="premature",
     )
     return [series[m] for m in months]
 
@@ -667,11 +757,13 @@ def compute(scope, references=None):
     list of :class:`Indicator` in display order, the closure reasons, supply and demand,
     and the monthly trends. A fixed number of queries."""
     programme = scope.programme
+    # The grouped rows of two populations, each read once for its figures and its trend.
+    opened, closed = request_months(scope), closed_groups(scope)
     data = {
-        "requests": requests(scope),
+        "requests": requests(scope, opened),
         "started": started(scope),
-        "ended": ended(scope),
-        "reasons": closure_reasons(scope),
+        "ended": ended(scope, closed),
+        "reasons": closure_reasons(scope, closed),
         "meetings": meetings(scope, programme.min_meetings),
         "reviews": reviews(scope),
         "satisfaction": satisfaction(scope),
@@ -680,7 +772,7 @@ def compute(scope, references=None):
         "help": help_requests(scope),
         "training": mentor_training(scope),
         "supply": supply_and_demand(scope),
-        "monthly": monthly(scope),
+        "monthly": monthly(scope, opened, closed),
         "circles": circles(scope),
     }
     closed = data["ended"]["closed"]

@@ -151,6 +151,11 @@ class Pairing(models.Model):
                 fields=["programme", "midterm_review_due"], name="mentorat_pairing_midterm"
             ),
             models.Index(fields=["programme", "planned_end"], name="mentorat_pairing_end"),
+            # Covering indexes (read without the table): a programme's pairings, joined to
+            # the period's reviews, help requests, extensions and objectives (a tenth of
+            # the table's pages), and the occupying pairings for the places taken.
+            models.Index(fields=["programme", "kind", "id"], name="mentorat_pairing_prog_kind"),
+            models.Index(fields=["state", "id"], name="mentorat_pairing_state_id"),
         ]
 
     def __str__(self):
@@ -216,6 +221,9 @@ class PairingMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pairing", "user"], name="mentorat_member_once")
         ]
+        # The mentors (or mentees) of a set of pairings, read without the table: places
+        # taken, mentors trained (issue 20).
+        indexes = [models.Index(fields=["role", "pairing", "user"], name="mentorat_member_role")]
         verbose_name = _("pairing member")
         verbose_name_plural = _("pairing members")
 
