@@ -524,8 +524,13 @@ def main():
         f"- **goal (page median ≤ {GOAL_MS} ms)**: "
         f"{'PASS' if page_ms <= GOAL_MS else 'FAIL'} ({page_ms:.0f} ms)",
         f"- JIT: in {jit_all} of the {len(compute_queries) + len(panel_queries)} queries of "
-        "`metrics.compute` and the attention panel (PostgreSQL's default `jit_above_cost`; "
-        "the queries are cheap enough for the planner to leave it off)",
+        "`metrics.compute` and the attention panel (PostgreSQL's default `jit_above_cost`: "
+        + (
+            "the queries are cheap enough for the planner to leave it off)"
+            if not jit_all
+            else "a plan whose estimated cost passes it is compiled first, the compilation "
+            "timed in its plan's `JIT:` lines below and inside the figures)"
+        ),
         "",
         f"The {EXPLAINED} slowest queries of `metrics.compute` (time in the run, then "
         "`EXPLAIN (ANALYZE, BUFFERS)`):",
