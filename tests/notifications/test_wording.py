@@ -104,7 +104,8 @@ def test_the_admin_form_refuses_a_confidential_placeholder_with_the_reason(cast)
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "is confidential" in html and "cannot be read" in html
+    # The admin speaks French to coordinators (their default language).
+    assert "est confidentiel" in html and "ne peut pas être lu" in html
     assert not EmailWording.objects.exists()
 
 
@@ -258,7 +259,7 @@ def test_a_test_send_goes_to_oneself_only_and_not_through_the_outbox(cast, appro
     response = client.post(url("test_send", wording_.pk))
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[coordinator.email]]
-    assert mail.outbox[0].subject == f"[Test] Test of {approved.programme.name}"
+    assert mail.outbox[0].subject == f"[Essai] Test of {approved.programme.name}"
     assert not Notification.objects.filter(kind=Kind.PAIRING_ACTIVE, recipient=coordinator)
 
 
