@@ -116,6 +116,8 @@ EXCLUDED = {
     "quality standards, by programme staff: about the programme, not about a person "
     "(the author is only named)",
     "mentorat_indicators.AssessmentAnswer": "part of the programme's self-assessment",
+    "mentorat_notifications.ReminderSchedule": "a programme's reminder settings (which "
+    "reminders are sent and when), set by programme staff: no personal data",
 }
 
 
