@@ -247,12 +247,26 @@ INVENTORY = {
         {"id recipient to_email kind language content_type object_id pairing status "
          "attempts next_attempt_at sending_started_at created_at sent_at message_id "
          "delivery_status delivery_updated_at": "person_staff",
-         "data last_error": "staff", "idempotency_key run": "system"},
+         "data last_error": "staff",
+         # A copy of the programme's wording (templates, not the sent text) when queued.
+         "idempotency_key run wording": "system"},
     ),
     "mentorat_notifications.NotificationSettings": _e(
         "A person's email settings and bounce flag", "profile",
         {"id user language muted_kinds": "person",
          "email_bounced bounced_at bounce_reason complained": "person_staff"},
+    ),
+    "mentorat_notifications.EmailWording": _e(
+        "The programme's own wording of its emails, written by programme staff (seed 004)",
+        "content",
+        {"id kind language subject body": "staff", "latest_revision updated_at": "system"},
+        personal=False,
+    ),
+    "mentorat_notifications.ReminderSchedule": _e(
+        "A programme's reminder schedule: which reminders are sent, and when", "config",
+        {"id programme first_contact help_requests escalate_after_hours reviews "
+         "review_reminder_days end end_reminder_days no_meeting": "staff"},
+        personal=False,
     ),
     # --- privacy ---
     "mentorat_privacy.Consent": _e(
