@@ -188,7 +188,12 @@ class EmailWording(PreviewableMixin, RevisionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.language})"
+        # The kind's label and a known language code only: never the subject or any other
+        # free text (tests/security/test_str.py).
+        label = str(self.get_kind_display()) if self.kind in Kind.values else ""
+        if self.language in dict(settings.LANGUAGES):
+            return f"{label} ({self.language})".strip()
+        return label
 
     @property
     def is_default(self):
