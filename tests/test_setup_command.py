@@ -280,4 +280,6 @@ def test_the_demo_groups_hold_exactly_the_setup_roles(demo_site):
 
     assert held(demo.COORDINATORS_GROUP) == set(setup.COORDINATOR_ROLE.permissions)
     assert held(demo.PRIVACY_GROUP) == set(setup.PRIVACY_ROLE.permissions)
-    assert len(setup.COORDINATOR_ROLE.permissions) == 28
+    # 28, plus the four model permissions of the email wordings and of the reminder
+    # schedules (issue 21: the coordinators word their programme's emails).
+    assert len(setup.COORDINATOR_ROLE.permissions) == 36
