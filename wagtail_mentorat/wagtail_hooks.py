@@ -150,6 +150,9 @@ class GuideMenuItem(MenuItem):
     link, and the coordinator's guide for programme staff only."""
 
     def __init__(self, label, key, coordinators_only=False, **kwargs):
+        # A fixed name: Wagtail's default is the label slugified in the language of the
+        # first request (a French slug such as "guide-de-la-redaction" on every page).
+        kwargs.setdefault("name", f"mentorat-{key}-guide")
         super().__init__(label, "", icon_name="help", **kwargs)
         self.key = key
         self.coordinators_only = coordinators_only
