@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from wagtail_mentorat import help as mentorat_help
 from wagtail_mentorat.conf import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,14 @@ def test_the_site_builds_strict_in_both_languages(tmp_path):
         page = (site / "integration" / "settings.html").read_text()
         assert f'href="../../{other}/integration/settings.html"' in page
     assert "clé" in (tmp_path / "fr" / "integration" / "settings.html").read_text()
+    # Every help link of the app leads to a page of the built site, in both languages.
+    missing = [
+        f"{language}/{page}.html"
+        for page in set(mentorat_help.PAGES.values())
+        for language in mentorat_help.LANGUAGES
+        if not (tmp_path / language / f"{page}.html").is_file()
+    ]
+    assert not missing, missing
 
 
 def test_a_broken_link_fails_the_strict_build(tmp_path):
