@@ -28,11 +28,11 @@ import datetime
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import TextNode, VariableNode
+from django.template.defaultfilters import linebreaks_filter
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import BlockNode
 from django.utils import formats, timezone, translation
-from django.utils.html import linebreaks
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -218,7 +218,8 @@ def render_text(text, values, *, html=False):
     out = ENGINE.from_string(text).render(Context(safe, autoescape=False))
     if html:
         # The editor's own text is escaped too, not only the values: no markup at all.
-        return mark_safe(linebreaks(out, autoescape=True))
+        # escape() always escapes, even the SafeString a template render returns.
+        return linebreaks_filter(escape(out))
     return out
 
 
