@@ -156,7 +156,12 @@ def _dashboard_pairings():
                 user=OuterRef("user_id"),
                 version=F("agreement__version"),
             )
-        )
+        ),
+        # Whether the member answered the fit check: the same for every visitor, so the
+        # person's own answer costs no query of its own.
+        answered_fit_check=Exists(
+            FitCheck.objects.filter(pairing=OuterRef("pairing_id"), user=OuterRef("user_id"))
+        ),
     )
     return (
         Pairing.objects.exclude(state=S.CANCELLED)
@@ -187,25 +192,24 @@ def _dashboard_pairings():
 
 
 def pairings_for(user, known=None):
-    """The person's pairings (not cancelled), with what the dashboard shows, in three
+    """The person's pairings (not cancelled), with what the dashboard shows, in four
     queries whatever the number of pairings, meetings, messages and help requests: the
-    pairings, whose facts (meetings held, unread messages, the reviews submitted and what
-    :func:`plan_for` reads) are subqueries of the same query; their members, each with
-    whether they accepted the agreement's current version; their open help requests. A
-    fourth only when a pairing is closing on attained objectives (its confirmations)."""
+    pairings, whose facts (meetings held, the reviews submitted and what :func:`plan_for`
+    reads) are subqueries of the same query; their members, each with whether they
+    accepted the agreement's current version and answered the fit check; their open help
+    requests; the person's unread messages. A fifth only when a pairing is closing on
+    attained objectives (its confirmations)."""
     pairings = list(_dashboard_pairings().filter(members__user=user))
-    # What depends on the person in two simple queries of its own rather than subqueries
-    # of the one above: compiling those per request cost more than running them.
-    ids = [pairing.pk for pairing in pairings]
-    unread = unread_counts(user, ids)
-    fit_checked = set(
-        FitCheck.objects.filter(pairing_id__in=ids, user=user.pk).values_list(
-            "pairing_id", flat=True
-        )
-    ) if ids else set()  # fmt: skip
+    # Unread messages depend on the person: a simple query of its own rather than a
+    # subquery of the one above (compiling that per request cost more than running it).
+    unread = unread_counts(user, [pairing.pk for pairing in pairings])
     for pairing in pairings:
         pairing.unread_messages = unread.get(pairing.pk, 0)
-        pairing.answered_fit_check = pairing.pk in fit_checked
+        pairing.answered_fit_check = any(
+            member.answered_fit_check
+            for member in pairing.members.all()
+            if member.user_id == user.pk
+        )
     attach_programmes(pairings, known)
     for pairing in pairings:
         pairing.reviews_done = {Kind.MIDTERM} if pairing.midterm_reviewed else set()

@@ -252,6 +252,34 @@ def test_unread_counts_follow_the_read_marker(circle, members, cast, login):
     assert marker.last_read_id == Message.objects.latest("pk").pk
 
 
+def test_the_unread_counts_sql_gives_what_the_orm_rule_gives(circle, members, active, cast):
+    """``unread_counts`` is the rule of ``messaging._unread`` written as SQL (issue 20):
+    both count the same messages for every reader, with no marker, a marker mid-thread,
+    one's own messages, a deleted author, and in another pairing left out."""
+    from django.db.models import Count
+
+    facilitator, first, second = cast["facilitator"], *members
+    for text in ("un", "deux"):
+        messaging.post_message(circle.pairing, first, text)
+    messaging.post_message(circle.pairing, second, "lu jusqu'ici")  # second's marker moves
+    for text in ("trois", "quatre"):
+        messaging.post_message(circle.pairing, first, text)
+    Message.objects.create(pairing=circle.pairing, author=None, body="auteur supprimé")
+    Message.objects.create(pairing=active, author=None, body="ailleurs")
+    ids = [circle.pairing_id]
+
+    def by_orm(user):
+        rows = messaging._unread(user).filter(pairing_id__in=ids).values("pairing_id")
+        return dict(rows.annotate(n=Count("pk")).order_by().values_list("pairing_id", "n"))
+
+    expected = {facilitator: 6, first: 1, second: 3}  # first wrote all but one and the gone
+    for reader, count in expected.items():
+        assert messaging.unread_counts(reader, ids) == by_orm(reader) == {ids[0]: count}
+    # The other pairing's message counts for its own pairing only.
+    assert messaging.unread_counts(facilitator, [active.pk]) == {active.pk: 1}
+    assert messaging.unread_counts(facilitator, []) == {}
+
+
 def _dashboard_queries(client):
     client.get(reverse("wagtail_mentorat:space"))  # fills the caches (issue 20)
     with CaptureQueriesContext(connection) as ctx:

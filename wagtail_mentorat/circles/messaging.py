@@ -7,7 +7,7 @@ help request: it opens a :class:`~wagtail_mentorat.models.HelpRequest` through
 answers it closes it through :func:`lifecycle.answer_help_request`.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -122,18 +122,29 @@ def _unread(user):
 
 def unread_counts(user, pairing_ids):
     """{pairing id: unread messages} for ``user``, in one query whatever the number of
-    pairings and messages: the messages of others after the person's read marker."""
-    pairing_ids = list(pairing_ids)
+    pairings and messages: the messages of others after the person's read marker.
+
+    The rule of :func:`_unread` written as SQL: the dashboard runs it on every request,
+    and the ORM took twenty times longer to build the query than the database took to run
+    it (issue 20). ``tests/circles/test_messages.py`` proves that both give the same
+    counts (no marker, a marker mid-thread, one's own messages, a deleted author)."""
+    pairing_ids = [int(pk) for pk in pairing_ids]
     if not pairing_ids or not user.is_authenticated:
         return {}
-    return dict(
-        _unread(user)
-        .filter(pairing_id__in=pairing_ids)
-        .values("pairing_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("pairing_id", "n")
-    )
+    quote = connection.ops.quote_name
+    message, marker = quote(Message._meta.db_table), quote(ThreadReadMarker._meta.db_table)
+    # Only the quoted table names and one "%s" per id are formatted in; values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.pairing_id, COUNT(*) FROM {message} m "  # noqa: S608  # nosec B608
+            f"LEFT JOIN {marker} r ON r.pairing_id = m.pairing_id AND r.user_id = %s "
+            f"WHERE m.pairing_id IN ({', '.join(['%s'] * len(pairing_ids))}) "
+            "AND (m.author_id IS NULL OR m.author_id <> %s) "
+            "AND m.id > COALESCE(r.last_read_id, 0) "
+            "GROUP BY m.pairing_id",
+            [user.pk, *pairing_ids, user.pk],
+        )
+        return dict(cursor.fetchall())
 
 
 def unread_count(user):
