@@ -288,6 +288,24 @@ def test_remind_the_members_of_selected_pairings(coordo, outsider, cast, pairing
     assert mentee.get(REMIND, {"id": [pairing.pk]}).status_code in (302, 403, 404)
 
 
+def test_remind_the_members_follows_the_programmes_schedule(coordo, pairing):
+    """A reminder the programme turned off (issue 21) is not sent from the bulk action
+    either; turned back on, it is."""
+    from wagtail_mentorat.notifications.models import ReminderSchedule
+
+    Pairing.objects.filter(pk=pairing.pk).update(
+        midterm_review_due=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    schedule = ReminderSchedule.objects.create(programme=pairing.programme, reviews=False)
+    before = Notification.objects.filter(pairing=pairing).count()
+    coordo.post(f"{REMIND}?id={pairing.pk}&next={LIST}")
+    assert Notification.objects.filter(pairing=pairing).count() == before
+    schedule.reviews = True
+    schedule.save()
+    coordo.post(f"{REMIND}?id={pairing.pk}&next={LIST}")
+    assert Notification.objects.filter(pairing=pairing).count() == before + 2
+
+
 def test_export_selected_has_labels_and_no_content(coordo, outsider, pairing):
     response = coordo.get(EXPORT, {"id": [pairing.pk, "abc"]})
     assert response.status_code == 200

@@ -258,8 +258,10 @@ def list_display():
 def remind_members(pairings, now=None):
     """For each open pairing, the reminders due to its members now (first contact,
     reviews, end approaching, no recent meeting: ``notifications.reminders``), sent again
-    at programme staff's request, at most once a day for each deadline. Returns the
-    pairings with a reminder and the number of emails written."""
+    at programme staff's request, at most once a day for each deadline, following each
+    programme's reminder schedule as the daily sweep does (a reminder the programme turned
+    off is not sent). Returns the pairings with a reminder and the number of emails
+    written."""
     from ..notifications import reminders
 
     now = now or timezone.now()
@@ -268,8 +270,9 @@ def remind_members(pairings, now=None):
     if not ordered:
         return [], 0
     rows = Pairing.objects.filter(pk__in=ordered)
+    own = reminders.schedules()
     programme_rows = {
-        p["pk"]: p
+        p["pk"]: {**p, "schedule": own.get(p["pk"])}
         for p in Programme.objects.filter(pairings__pk__in=ordered)
         .distinct()
         .values("pk", "meeting_cadence_weeks", "final_review_required", "ends_on")
