@@ -57,6 +57,18 @@ LOG_ACTIONS = {
     "activated": (_("Activate a pairing"), _("Pairing active")),
     "meeting_logged": (_("Log a meeting"), _("Meeting logged")),
     "meeting_changed": (_("Change a meeting"), _("Meeting changed")),
+    "meeting_proposed": (_("Propose meeting times"), _("Meeting times proposed")),
+    "meeting_proposal_declined": (
+        _("Decline proposed meeting times"),
+        _("Proposed meeting times declined"),
+    ),
+    "meeting_proposal_withdrawn": (
+        _("Withdraw proposed meeting times"),
+        _("Proposed meeting times withdrawn"),
+    ),
+    "meeting_planned": (_("Plan a meeting"), _("Meeting planned")),
+    "meeting_rescheduled": (_("Change a planned meeting"), _("Planned meeting changed")),
+    "planned_meeting_cancelled": (_("Cancel a planned meeting"), _("Planned meeting cancelled")),
     "safety_concern": (_("Report a safety concern"), _("Safety concern reported to the manager")),
     "help_requested": (_("Ask for help"), _("Help requested")),
     "help_answered": (_("Answer a help request"), _("Help request answered")),

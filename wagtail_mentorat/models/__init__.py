@@ -33,6 +33,7 @@ from .pairing import (
 from .profile import ParticipantProfile
 from .programme import Programme
 from .request import MentorDecline, MentoringKind, MentoringRequest, MentorOffer, MentorPreference
+from .scheduling import MeetingProposal, PlannedMeeting, ProposedSlot
 from .vocabulary import ExpertiseArea
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "Meeting",
     "MeetingMode",
     "MeetingNote",
+    "MeetingProposal",
     "MemberRole",
     "MESSAGE_MAX_LENGTH",
     "Message",
@@ -73,6 +75,8 @@ __all__ = [
     "Pairing",
     "PairingMember",
     "PairingState",
+    "PlannedMeeting",
+    "ProposedSlot",
     "ParticipantProfile",
     "ProgressReview",
     "SafetyConcern",

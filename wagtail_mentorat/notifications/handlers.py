@@ -191,6 +191,23 @@ def recipients_for(pairing, event, actor, data):
                 add(people.filter(pk=from_superior), Kind.TRANSFERRED, "previous_manager")
     elif event == "closed":
         add(others, Kind.PAIRING_CLOSED, "")
+    elif event == "meeting_proposed":
+        add(others, Kind.MEETING_PROPOSED, "")
+    elif event == "meeting_proposal_declined":
+        add([u for u in others if u.pk == data.get("proposed_by")], Kind.MEETING_DECLINED, "")
+    elif event in ("meeting_planned", "meeting_rescheduled", "planned_meeting_cancelled"):
+        # Both people of the meeting, the one who acted too: each adds the invitation
+        # (or its cancellation) to their own calendar.
+        from wagtail_mentorat.models import PlannedMeeting
+
+        planned = PlannedMeeting.objects.filter(pk=data.get("planned")).first()
+        people = [
+            u for u in members if planned and u.pk in (planned.organizer_id, planned.attendee_id)
+        ]
+        kind = (
+            Kind.MEETING_CANCELLED if event == "planned_meeting_cancelled" else Kind.MEETING_PLANNED
+        )
+        add(people, kind, "", **data)
     for _user, _kind, role, extra in out:
         extra.update(role=role, event=event)
     return [(u, k, r, e) for u, k, r, e in out if u is not None and u.is_active]

@@ -43,6 +43,10 @@ class Kind(models.TextChoices):
     NEW_MESSAGE = "new_message", _("New message in a conversation")
     CIRCLE_JOIN_REQUESTED = "circle_join_requested", _("Request to join a circle")
     CIRCLE_JOIN_DECIDED = "circle_join_decided", _("Decision on joining a circle")
+    MEETING_PROPOSED = "meeting_proposed", _("Meeting times proposed")
+    MEETING_DECLINED = "meeting_declined", _("Proposed meeting times declined")
+    MEETING_PLANNED = "meeting_planned", _("Meeting planned or changed (invitation)")
+    MEETING_CANCELLED = "meeting_cancelled", _("Planned meeting cancelled")
     REGISTRATION_TO_CONFIRM = (
         "registration_to_confirm",
         _("Registration by one's manager, to be confirmed"),
@@ -84,6 +88,12 @@ KINDS = {
     Kind.NEW_MESSAGE: KindInfo(required=False),
     Kind.CIRCLE_JOIN_REQUESTED: KindInfo(required=True),
     Kind.CIRCLE_JOIN_DECIDED: KindInfo(required=False),
+    # Scheduling the next meeting (issue 21): news between the members, each may mute it
+    # (the meeting itself stays on the pairing page and in the calendar feed).
+    Kind.MEETING_PROPOSED: KindInfo(required=False),
+    Kind.MEETING_DECLINED: KindInfo(required=False),
+    Kind.MEETING_PLANNED: KindInfo(required=False),
+    Kind.MEETING_CANCELLED: KindInfo(required=False),
     # Once per registration; it is how the person's consent is asked, so it cannot be muted.
     Kind.REGISTRATION_TO_CONFIRM: KindInfo(required=True),
 }

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import smtplib
 import uuid
+from email.mime.text import MIMEText
 
 from anymail.exceptions import (
     AnymailAPIError,
@@ -422,7 +423,7 @@ def message_header_id(notification):
     return f"<mentorat.{digest}@{domain}>"
 
 
-DATE_KEYS = ("due", "new_end", "planned_end", "since")
+DATE_KEYS = ("due", "new_end", "planned_end", "since", "starts")
 
 
 def _parse_dates(data):
@@ -496,6 +497,46 @@ def render_message(notification, wording=None):
         headers={"Message-ID": message_header_id(notification)},
     )
     message.attach_alternative(html, "text/html")
+    attach_invitation(message, notification)
     message.metadata = {"notification": str(notification.pk)}
     message.tags = [f"mentorat-{notification.kind}"]
     return message
+
+
+INVITATION_KINDS = {"meeting_planned", "meeting_cancelled"}
+
+
+def attach_invitation(message, notification):
+    """A planned meeting's email carries its iCalendar invitation (``text/calendar;
+    method=REQUEST``, or ``CANCEL``), built when the email is sent from what the row was
+    written with (method, SEQUENCE, start, length) and the meeting's UID, people and place
+    (the place is never copied into the outbox row). Sending it again sends the same
+    invitation: calendar clients merge by UID and SEQUENCE. No attachment once the
+    planned meeting is gone (retention)."""
+    if notification.kind not in INVITATION_KINDS:
+        return
+    from ..models import PlannedMeeting
+    from ..scheduling import invitation
+
+    data = notification.data or {}
+    planned = (
+        PlannedMeeting.objects.select_related("organizer", "attendee")
+        .filter(pk=data.get("planned"))
+        .first()
+    )
+    if planned is None:
+        return
+    method = "CANCEL" if data.get("method") == "CANCEL" else "REQUEST"
+    starts = _parse_dates({"starts": data.get("starts")})["starts"]
+    with translation.override(notification.language or settings.LANGUAGE_CODE):
+        content = invitation(
+            planned,
+            method=method,
+            sequence=data.get("sequence"),
+            starts_at=starts if isinstance(starts, datetime.datetime) else None,
+            duration=data.get("duration"),
+        )
+    part = MIMEText(content.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+    message.attach(part)

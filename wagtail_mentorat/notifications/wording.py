@@ -65,6 +65,7 @@ PLACEHOLDERS = {
     "manager": _("the manager's name"),
     "awaiting_count": _("how many decisions await the manager"),
     "digest": _("the list of the team's pairings: states and dates only"),
+    "starts": _("the meeting's date and time (in the intranet's time zone)"),
 }
 COMMON = ("recipient_name", "site_name", "url", "settings_url", "programme", "pairing_number")
 K = Kind
@@ -86,6 +87,8 @@ BY_KIND = {
     K.CIRCLE_JOIN_DECIDED: ("decision",),
     K.MANAGER_DIGEST: ("awaiting_count", "digest"),
     K.REGISTRATION_TO_CONFIRM: ("manager",),
+    K.MEETING_PLANNED: ("starts",),
+    K.MEETING_CANCELLED: ("starts",),
 }
 # Deadlines with an hour (the 48-72 h and 24-48 h clocks); the other dates are days.
 DATETIME_KINDS = {
@@ -225,7 +228,7 @@ def render_text(text, values, *, html=False):
 
 def _format(value, kind, name):
     if isinstance(value, datetime.datetime):
-        if kind in DATETIME_KINDS and name == "due":
+        if (kind in DATETIME_KINDS and name == "due") or name == "starts":
             if timezone.is_aware(value):
                 value = timezone.localtime(value)
             return formats.date_format(value, "DATETIME_FORMAT")
@@ -249,7 +252,7 @@ def values_for(notification, context):
         "programme": programme.name if programme else data.get("programme", ""),
         "pairing_number": str(pairing.pk) if pairing else "",
     }
-    for name in ("due", "planned_end", "new_end", "since", "weeks", "days", "manager"):
+    for name in ("due", "planned_end", "new_end", "since", "weeks", "days", "manager", "starts"):
         if name in data:
             values[name] = _format(data[name], kind, name)
     if kind in (K.REVIEW_DUE, K.REVIEW_OVERDUE):
@@ -302,6 +305,7 @@ _SENTINELS = {
     "planned_end": datetime.date(1999, 11, 29),
     "new_end": datetime.date(1999, 10, 28),
     "since": datetime.date(1999, 9, 27),
+    "starts": datetime.datetime(1999, 8, 26, 22, 57),
 }
 
 
