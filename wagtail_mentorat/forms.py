@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .admin.people import PersonChoiceField
@@ -579,3 +580,92 @@ class TransferForm(forms.Form):
                     _("Nothing changes: give the mentee's new site, unit or manager.")
                 )
         return data
+
+
+# --- scheduling the next meeting (issue 21) ------------------------------------------------
+
+
+def _slot_time(value):
+    from .scheduling import check_slot
+
+    reason = check_slot(value)
+    if reason:
+        raise forms.ValidationError(reason, code="slot_date")
+
+
+def _slot_fields(required=True, label_prefix=""):
+    """Date and time, length, mode, place or video link: one time slot."""
+
+    def label(text):
+        return f"{label_prefix}{text}" if label_prefix else text
+
+    return {
+        "starts_at": forms.DateTimeField(
+            label=label(_("Date and time")),
+            required=required,
+            validators=[_slot_time],
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        ),
+        "duration_minutes": forms.IntegerField(
+            label=label(_("Duration (minutes)")), min_value=5, max_value=600, initial=60
+        ),
+        "mode": forms.ChoiceField(
+            label=label(_("Mode")), choices=MeetingMode.choices, initial=MeetingMode.IN_PERSON
+        ),
+        "place": forms.CharField(
+            label=label(_("Place or video link")),
+            required=False,
+            max_length=500,
+            help_text=_("Only the people of your pairing see it."),
+        ),
+    }
+
+
+class ProposalForm(forms.Form):
+    """One to three time slots; the first is required, the others are left empty or
+    filled in full. Times are in the intranet's time zone."""
+
+    SLOTS = 3
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in range(1, self.SLOTS + 1):
+            prefix = gettext("Time slot %(n)s: ") % {"n": number}
+            for name, field in _slot_fields(number == 1, prefix).items():
+                if number > 1 and name in ("duration_minutes", "mode"):
+                    field.required = False
+                if number > 1 and name == "place":
+                    field.help_text = ""
+                self.fields[f"slot{number}_{name}"] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(2, self.SLOTS + 1):
+            if not cleaned.get(f"slot{number}_starts_at") and cleaned.get(f"slot{number}_place"):
+                self.add_error(
+                    f"slot{number}_starts_at",
+                    _("Give this time slot a date and time, or empty it."),
+                )
+        return cleaned
+
+    def slots(self):
+        """[{starts_at, duration_minutes, mode, place}] of the slots filled in."""
+        data = self.cleaned_data
+        return [
+            {
+                "starts_at": data[f"slot{n}_starts_at"],
+                "duration_minutes": data.get(f"slot{n}_duration_minutes") or 60,
+                "mode": data.get(f"slot{n}_mode") or MeetingMode.IN_PERSON,
+                "place": data.get(f"slot{n}_place") or "",
+            }
+            for n in range(1, self.SLOTS + 1)
+            if data.get(f"slot{n}_starts_at")
+        ]
+
+
+class RescheduleForm(forms.Form):
+    """The new date, length, mode and place of a planned meeting."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_slot_fields())

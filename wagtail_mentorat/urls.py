@@ -17,6 +17,16 @@ urlpatterns = [
         space.edit_meeting,
         name="edit_meeting",
     ),
+    path(
+        "jumelages/<mentorat_id:pk>/propositions/<mentorat_id:proposal_pk>/",
+        space.answer_proposal,
+        name="answer_proposal",
+    ),
+    path(
+        "jumelages/<mentorat_id:pk>/rencontres-prevues/<mentorat_id:planned_pk>/",
+        space.planned_meeting,
+        name="planned_meeting",
+    ),
     path("ententes/<mentorat_id:pk>/imprimer/", agreement_print, name="agreement_print"),
     path("demandes/<mentorat_id:pk>/mentors/", preferences.request_mentors, name="request_mentors"),
     path("gestion/", manager.manager_space, name="manager"),

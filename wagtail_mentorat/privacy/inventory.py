@@ -159,6 +159,22 @@ INVENTORY = {
     "wagtail_mentorat.MeetingNote": _e(
         "A private note on a meeting", "pairing", {"id meeting author text": "author"}
     ),
+    # Scheduling the next meeting (issue 21). The place or video link is the pair's: the
+    # mentee's manager sees a planned meeting's date and state only (manager space).
+    "wagtail_mentorat.MeetingProposal": _e(
+        "Propose times for the next meeting and answer", "pairing",
+        {"id pairing proposed_by created_at status answered_by answered_at": "pair"},
+    ),
+    "wagtail_mentorat.ProposedSlot": _e(
+        "A proposed time slot: date, length, mode, place or video link", "pairing",
+        {"id proposal starts_at duration_minutes mode": "pair", "place": "pair"},
+    ),
+    "wagtail_mentorat.PlannedMeeting": _e(
+        "A planned meeting and its calendar invitation (fixed UID, SEQUENCE)", "pairing",
+        {"id pairing starts_at duration_minutes status": "status",
+         "proposal uid sequence mode organizer attendee meeting created_at updated_at": "pair",
+         "place": "pair"},
+    ),
     "wagtail_mentorat.HelpRequest": _e(
         "Help asked of the mentor and its deadline (seed 004)", "pairing",
         {"id pairing asked_by urgent client_waiting created_at due_at answered_at "

@@ -4,6 +4,7 @@ every decision that waits for them (seed 001) in one place."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import ids, lifecycle, rules, space
@@ -22,6 +23,7 @@ from ..models import (
     Pairing,
     PairingState,
     ParticipantProfile,
+    PlannedMeeting,
     Programme,
     SafetyConcern,
 )
@@ -66,8 +68,22 @@ def manager_space(request):
         r.can_pair = r.pk in suggested
         r.suggestions = [(fit, getattr(prefs.get(fit.mentor.id), "rank", None)) for fit in best]
         r.preferred_mentors = sorted(prefs.values(), key=lambda p: p.rank)
+    # The next planned meeting's date (issue 21): a date only, never its place.
+    next_planned = {}
+    for pairing_id, starts_at in (
+        PlannedMeeting.objects.filter(
+            pairing__in=[p.pk for p in pairings],
+            status=PlannedMeeting.Status.PLANNED,
+            meeting__isnull=True,
+            starts_at__gte=timezone.now(),
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pairing_id", "starts_at")
+    ):
+        next_planned.setdefault(pairing_id, starts_at)
     for pairing in pairings:  # the link; the page says why when the rules refuse
         pairing.transferable = pairing.state in lifecycle.TRANSFERABLE_STATES
+        pairing.next_planned = next_planned.get(pairing.pk)
     concerns = list(SafetyConcern.objects.filter(manager=request.user).select_related("pairing"))
     # Privacy: the manager reads concerns the mentor wrote; who and when is audited.
     log_reads(request.user, concerns, "manager space: safety concern")

@@ -18,6 +18,7 @@ from ..models import (
     Meeting,
     ParticipantProfile,
 )
+from ..scheduling import planned_for
 from ..space import pairings_for
 from ..templating import render
 
@@ -82,6 +83,15 @@ def calendar_feed(request, token):
             _("Mentoring meeting"),
             meeting.held_at,
             meeting.held_at + datetime.timedelta(minutes=meeting.duration_minutes),
+        )
+    # Planned meetings (issue 21), until held and logged (then the meeting above) or
+    # cancelled: the date only, never the place.
+    for planned in planned_for(user):
+        add(
+            f"planned-{planned.pk}",
+            _("Mentoring meeting (planned)"),
+            planned.starts_at,
+            planned.ends_at,
         )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     # Calendar apps poll it: they may keep a copy and ask again; shared caches may not.

@@ -1,12 +1,14 @@
 """“Mon espace mentorat”: the dashboard, the pairing page and its actions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import caching, lifecycle, registration, space
+from .. import caching, lifecycle, registration, scheduling, space
 from ..auth import login_required
 from ..exceptions import RuleViolation
 from ..forms import (
@@ -20,6 +22,8 @@ from ..forms import (
     HelpRequestForm,
     MeetingForm,
     ObjectivesForm,
+    ProposalForm,
+    RescheduleForm,
     ReviewForm,
     SafetyConcernForm,
 )
@@ -30,6 +34,7 @@ from ..models import (
     MentoringKind,
     MentoringRequest,
     MentorOffer,
+    Pairing,
     PairingState,
     ParticipantProfile,
 )
@@ -155,6 +160,7 @@ def _forms(pairing, user, data=None, action=None):
         "disagreement": DisagreementForm(bound("disagreement")),
         "safety": SafetyConcernForm(bound("safety")),
         "match_review": DisagreementForm(bound("match_review")),
+        "propose_meeting": ProposalForm(bound("propose_meeting")),
     }
 
 
@@ -189,6 +195,9 @@ def _do(action, pairing, user, form):
             data["rating"],
         )
         return _("Meeting logged.")
+    if action == "propose_meeting":
+        scheduling.propose_meeting(pairing, user, form.slots())
+        return _("Your proposal was sent: the other members choose a time, or say none suits.")
     if action == "fit_check":
         lifecycle.answer_fit_check(pairing, user, data["fit"], data["wants_rematch"])
         return _("Thank you for your answer.")
@@ -270,6 +279,9 @@ def pairing_page(request, pk):
     if pairing.kind == MentoringKind.CIRCLE:  # a circle of equals has its own page
         return redirect("wagtail_mentorat:circle", pk=pairing.pk)
     plan = space.plan_for(pairing, request.user)
+    # Scheduling the next meeting (issue 21) adds its own actions to the plan's.
+    schedule = scheduling.for_pairing_page(pairing, request.user)
+    offered = plan.actions | scheduling.page_actions(schedule)
     action = request.POST.get("action") if request.method == "POST" else None
     forms = _forms(pairing, request.user, request.POST, action)
     if action:
@@ -277,7 +289,7 @@ def pairing_page(request, pk):
         if form is None and action not in NO_FORM_ACTIONS:
             messages.error(request, _("Unknown action."))
             return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
-        if not plan.offers(action):
+        if action not in offered:
             messages.error(
                 request,
                 _("This action is not available now: the page shows what you can do."),
@@ -306,7 +318,9 @@ def pairing_page(request, pk):
         "is_mentor": space.is_mentor_role(role),
         "plan": plan,
         "steps": plan.steps,
-        "actions": plan.actions,
+        "actions": offered,
+        "schedule": schedule,
+        "time_zone": settings.TIME_ZONE,
         "forms": forms,
         "posted": action,
         "others": [m for m in pairing.members.all() if m.user_id != request.user.pk],
@@ -365,3 +379,109 @@ def edit_meeting(request, pk, meeting_pk):
             _("The meeting was not changed: %(problems)s") % {"problems": problems},
         )
     return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
+
+
+def _member_pairing(pk, user):
+    """The pairing ``pk`` if ``user`` is one of its members (else None: a 404)."""
+    return Pairing.objects.filter(pk=pk, members__user=user).first()
+
+
+def _report(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def answer_proposal(request, pk, proposal_pk):
+    """Accept one slot of a proposal, decline them all, or (its author) withdraw it. 404
+    for anyone outside the pairing and for a proposal or slot of another pairing; a
+    refused answer (already answered, one's own proposal) is said and changes nothing."""
+    pairing = _member_pairing(pk, request.user)
+    proposal = pairing and pairing.meeting_proposals.filter(pk=proposal_pk).first()
+    if proposal is None:
+        raise Http404
+    decision = request.POST.get("decision")
+    try:
+        if decision == "accept":
+            slot_pk = parse_id(request.POST.get("slot"))
+            slot = proposal.slots.filter(pk=slot_pk).first() if slot_pk else None
+            if slot is None:
+                raise Http404
+            scheduling.accept_slot(slot, request.user)
+            messages.success(
+                request,
+                _(
+                    "The meeting is planned. You and the person who proposed it receive the "
+                    "invitation by email, to add to your calendars."
+                ),
+            )
+        elif decision == "decline":
+            scheduling.decline_proposal(proposal, request.user)
+            messages.success(request, _("The person who proposed these times is told."))
+        elif decision == "withdraw":
+            scheduling.withdraw_proposal(proposal, request.user)
+            messages.success(request, _("Your proposal is withdrawn."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except RuleViolation as error:
+        _report(request, error)
+    return redirect(reverse("wagtail_mentorat:pairing", args=[pairing.pk]) + "#planning")
+
+
+@login_required
+@require_POST
+def planned_meeting(request, pk, planned_pk):
+    """Log a planned meeting as held (one click, once its time has come), change it or
+    cancel it. 404 outside the pairing."""
+    pairing = _member_pairing(pk, request.user)
+    planned = pairing and pairing.planned_meetings.filter(pk=planned_pk).first()
+    if planned is None:
+        raise Http404
+    what = request.POST.get("what")
+    anchor = "#planning"
+    try:
+        if what == "log":
+            scheduling.log_planned(planned, request.user)
+            messages.success(
+                request,
+                _(
+                    "Meeting logged. Add the shared summary and your private note with "
+                    "“Change this meeting”."
+                ),
+            )
+            anchor = "#meetings"
+        elif what == "cancel":
+            scheduling.cancel_planned(planned, request.user)
+            messages.success(request, _("The meeting is cancelled; both of you are told."))
+        elif what == "reschedule":
+            form = RescheduleForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                scheduling.reschedule(
+                    planned,
+                    request.user,
+                    data["starts_at"],
+                    data["duration_minutes"],
+                    data["mode"],
+                    data["place"],
+                )
+                messages.success(
+                    request, _("The meeting is changed; both of you receive the new invitation.")
+                )
+            else:
+                problems = " ".join(
+                    f"{form.fields[name].label}: {' '.join(errors)}"
+                    if name in form.fields
+                    else " ".join(errors)
+                    for name, errors in form.errors.items()
+                )
+                messages.error(
+                    request,
+                    _("The meeting was not changed: %(problems)s") % {"problems": problems},
+                )
+        else:
+            messages.error(request, _("Unknown action."))
+    except RuleViolation as error:
+        _report(request, error)
+    return redirect(reverse("wagtail_mentorat:pairing", args=[pairing.pk]) + anchor)
