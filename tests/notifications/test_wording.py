@@ -351,3 +351,48 @@ def test_a_programme_can_turn_a_reminder_off(approved, cast, django_capture_on_c
     assert not Notification.objects.filter(
         kind__in=[Kind.FIRST_CONTACT_OVERDUE, Kind.FIRST_CONTACT_ESCALATED]
     ).exists()
+
+
+# --- the schedule on the programme's page --------------------------------------------------
+
+
+def test_the_programme_page_shows_its_schedule_and_links_to_it(cast, programme):
+    """Issue 21: the reminder schedule is part of the programme's settings; its page says
+    which reminders it sends and links to the schedule, started with that programme."""
+    coordinator = make_coordinator(person("coordo_p"), programmes=[programme])
+    client = staff_client(coordinator)
+    page_url = reverse("wagtailsnippets_wagtail_mentorat_programme:edit", args=[programme.pk])
+    add = f"{url('add', viewset=SCHEDULES)}?programme={programme.pk}"
+    assert client.get(page_url).status_code == 404  # editing programmes is a permission
+    coordinator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_programme", "view_programme"])
+    )
+    page = client.get(page_url).content.decode()
+    assert add in page and "30, 7" in page  # the intranet's end reminders
+
+    form = client.get(add).context["form"]
+    assert form.instance.programme_id == programme.pk
+    other = ProgrammeFactory()  # not theirs, or no id at all: no programme chosen
+    other.coordinators.clear()
+    for value in (other.pk, "abc", "9" * 30, ""):
+        response = client.get(url("add", viewset=SCHEDULES), {"programme": value})
+        assert response.status_code == 200
+        assert response.context["form"].instance.programme_id is None
+
+    schedule = ReminderSchedule.objects.create(programme=programme, end_reminder_days="10")
+    page = client.get(page_url).content.decode()
+    assert url("edit", schedule.pk, viewset=SCHEDULES) in page and add not in page
+    assert "30, 7" not in page and "10" in page
+
+
+def test_a_new_programme_page_asks_to_save_before_the_schedule(cast):
+    admin = person("admin_p")
+    admin.is_superuser = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    response = client.get(reverse("wagtailsnippets_wagtail_mentorat_programme:add"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert url("add", viewset=SCHEDULES) not in page
+    assert "mentorat-schedule-unsaved" in page

@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from ..admin.people import PeopleByNameAdminForm
 from ..matching.widgets import WeightsWidget
+from ..notifications.panels import ReminderSchedulePanel
 
 # Seed 004, "Responsabilités des mentorés / des mentors": the agreement's editable defaults.
 MENTEE_RESPONSIBILITIES = """S'inscrire au service de mentorat.
@@ -307,6 +308,7 @@ class Programme(index.Indexed, models.Model):
             ],
             heading=_("Agreement"),
         ),
+        ReminderSchedulePanel(heading=_("Reminders")),
     ]
     search_fields = [
         index.SearchField("name"),

@@ -488,10 +488,23 @@ class EmailWordingViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, Snip
         ]
 
 
+class ScheduleCreateView(SnippetCreateView):
+    """``?programme=<id>`` (the link on the programme's page) starts with that programme,
+    when the person coordinates it; any other value starts with none."""
+
+    def get_initial_form_instance(self):
+        instance = ReminderSchedule()
+        number = ids.parse_id(self.request.GET.get("programme"))
+        if number and rules.coordinated_programmes(self.request.user).filter(pk=number).exists():
+            instance.programme_id = number
+        return instance
+
+
 class ReminderScheduleViewSet(OneNameViewSetMixin, ProgrammeScopedViewSetMixin, SnippetViewSet):
     """Scoped by its programme: another programme's schedule answers 404."""
 
     model = ReminderSchedule
+    add_view_class = ScheduleCreateView
     chooser_viewset_class = PermissionCheckedChooserViewSet
     icon = "time"
     menu_label = gettext_lazy("Reminder schedules")
