@@ -9,7 +9,11 @@ class WagtailMentoratConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import caching, checks  # noqa: F401  (checks: registers the system checks)
+        from . import (  # noqa: F401  (checks: registers the system checks)
+            caching,
+            checks,
+            scheduling,  # noqa: F401  (connects its receiver to the lifecycle)
+        )
 
         caching.connect()
         caching.connect_programmes()

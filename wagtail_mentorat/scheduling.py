@@ -22,6 +22,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,6 +38,7 @@ from .models import (
     PlannedMeeting,
     ProposedSlot,
 )
+from .signals import pairing_event_in_transaction
 
 MAX_SLOTS = 3
 # A slot is at most this far ahead (a year: longer than any programme; a typo such as
@@ -282,6 +284,30 @@ def log_planned(planned, actor, now=None):
     planned.meeting = meeting
     planned.save(update_fields=["meeting", "updated_at"])
     return meeting
+
+
+@receiver(pairing_event_in_transaction, dispatch_uid="mentorat_scheduling_pairing_ended")
+def cancel_with_pairing(sender, pairing, event, actor, **kwargs):
+    """A pairing that is closed or cancelled (by anyone, or by the daily command when its
+    programme ends) cancels its meetings still to come, in the same transaction: each
+    person of a meeting gets its cancellation (METHOD:CANCEL, same UID), so no calendar
+    keeps a meeting of an ended pairing. Its open proposals are withdrawn."""
+    if event not in ("closed", "cancelled"):
+        return
+    coming = PlannedMeeting.objects.select_for_update().filter(
+        pairing=pairing.pk,
+        status=Planned.PLANNED,
+        meeting__isnull=True,
+        starts_at__gt=timezone.now(),
+    )
+    for planned in coming:
+        planned.status = Planned.CANCELLED
+        planned.sequence += 1
+        planned.save(update_fields=["status", "sequence", "updated_at"])
+        _record(pairing, "planned_meeting_cancelled", actor, invitation_data(planned))
+    MeetingProposal.objects.filter(pairing=pairing.pk, status=Proposal.OPEN).update(
+        status=Proposal.WITHDRAWN
+    )
 
 
 # --- queries -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from wagtail_mentorat import lifecycle, scheduling
 from wagtail_mentorat.exceptions import RuleViolation
 from wagtail_mentorat.models import (
+    ClosureReason,
     Meeting,
     MeetingProposal,
     Pairing,
@@ -412,3 +413,36 @@ def test_a_cancelled_pairing_refuses_to_plan_and_accept(active, cast):
 def test_lifecycle_log_meeting_still_refuses_a_future_date(active, cast):
     with pytest.raises(RuleViolation):
         lifecycle.log_meeting(active, cast["mentee"], later(2))
+
+
+def test_closing_the_pairing_cancels_its_meetings_to_come_in_every_calendar(active, cast):
+    """A pairing that ends leaves no meeting in its members' calendars: each meeting still
+    to come is cancelled with the same UID (METHOD:CANCEL), a past one is kept to be
+    logged, and an open proposal is withdrawn."""
+    coming = planned_meeting(active, cast, days=4)
+    past = planned_meeting(active, cast, days=2)
+    PlannedMeeting.objects.filter(pk=past.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    proposal = scheduling.propose_meeting(active, cast["mentor"], [slot(5)])
+    before = rows("meeting_cancelled").count()
+    lifecycle.close_for_staff_reason(active, cast["coordinator"], ClosureReason.MENTEE_MOVED)
+    coming.refresh_from_db()
+    past.refresh_from_db()
+    proposal.refresh_from_db()
+    assert coming.status == PlannedMeeting.Status.CANCELLED and coming.sequence == 1
+    assert past.status == PlannedMeeting.Status.PLANNED
+    assert proposal.status == MeetingProposal.Status.WITHDRAWN
+    cancellations = rows("meeting_cancelled")
+    assert cancellations.count() - before == 2  # the mentee and the mentor
+    calendar, method = calendar_of(cancellations.order_by("pk").last())
+    assert method == "CANCEL" and str(event_of(calendar)["UID"]) == coming.uid
+    assert list(scheduling.proposals_waiting_on(cast["mentee"])) == []
+
+
+def test_a_refused_closure_cancels_nothing(active, cast):
+    coming = planned_meeting(active, cast, days=4)
+    with pytest.raises(RuleViolation):
+        lifecycle.close_for_staff_reason(active, cast["manager"], ClosureReason.PERSONAL)
+    coming.refresh_from_db()
+    assert coming.status == PlannedMeeting.Status.PLANNED and coming.sequence == 0
