@@ -134,6 +134,18 @@ def confirm_registration(request):
     return redirect("wagtail_mentorat:space")
 
 
+def _not_changed(request, form):
+    """The meeting form's errors in one message, each with its field's label (the page
+    redirects, so the form is not shown again)."""
+    problems = " ".join(
+        f"{form.fields[name].label}: {' '.join(errors)}"
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+    messages.error(request, _("The meeting was not changed: %(problems)s") % {"problems": problems})
+
+
 def _forms(pairing, user, data=None, action=None):
     """The pairing page's forms; the one that was posted is bound to ``data``."""
     objectives = list(pairing.agreement.objectives.all()) if hasattr(pairing, "agreement") else []
@@ -368,16 +380,7 @@ def edit_meeting(request, pk, meeting_pk):
             for message in error.messages:
                 messages.error(request, message)
     else:
-        problems = " ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}"
-            if name in form.fields
-            else " ".join(errors)
-            for name, errors in form.errors.items()
-        )
-        messages.error(
-            request,
-            _("The meeting was not changed: %(problems)s") % {"problems": problems},
-        )
+        _not_changed(request, form)
     return redirect("wagtail_mentorat:pairing", pk=pairing.pk)
 
 
@@ -470,16 +473,7 @@ def planned_meeting(request, pk, planned_pk):
                     request, _("The meeting is changed; both of you receive the new invitation.")
                 )
             else:
-                problems = " ".join(
-                    f"{form.fields[name].label}: {' '.join(errors)}"
-                    if name in form.fields
-                    else " ".join(errors)
-                    for name, errors in form.errors.items()
-                )
-                messages.error(
-                    request,
-                    _("The meeting was not changed: %(problems)s") % {"problems": problems},
-                )
+                _not_changed(request, form)
         else:
             messages.error(request, _("Unknown action."))
     except RuleViolation as error:
