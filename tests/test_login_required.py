@@ -104,6 +104,9 @@ def sample_kwargs():
         "wagtail_mentorat:circle": {"pk": Circle.objects.first().pk},
         "wagtail_mentorat:thread": {"pk": pairing.pk},
         "wagtail_mentorat:calendar": {"token": BOGUS_TOKEN},
+        # The demo plans no meeting: any id does, the login comes before the look-up.
+        "wagtail_mentorat:answer_proposal": {"pk": pairing.pk, "proposal_pk": 1},
+        "wagtail_mentorat:planned_meeting": {"pk": pairing.pk, "planned_pk": 1},
     }
 
 
