@@ -58,10 +58,9 @@ class MeetingProposal(models.Model):
         return _("Meeting proposal #%(pk)s") % {"pk": self.pk}
 
 
-class ProposedSlot(models.Model):
-    """A time slot of a proposal: date and time, length, and the place or the video link."""
+class MeetingTime(models.Model):
+    """When and where a meeting is held: a proposed slot, then the planned meeting."""
 
-    proposal = models.ForeignKey(MeetingProposal, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
@@ -74,6 +73,15 @@ class ProposedSlot(models.Model):
     place = models.CharField(_("place or video link"), max_length=500, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class ProposedSlot(MeetingTime):
+    """A time slot of a proposal: date and time, length, and the place or the video link."""
+
+    proposal = models.ForeignKey(MeetingProposal, on_delete=models.CASCADE, related_name="slots")
+
+    class Meta:
         ordering = ["starts_at", "pk"]
         verbose_name = _("proposed time slot")
         verbose_name_plural = _("proposed time slots")
@@ -82,7 +90,7 @@ class ProposedSlot(models.Model):
         return _("Time slot #%(pk)s") % {"pk": self.pk}
 
 
-class PlannedMeeting(models.Model):
+class PlannedMeeting(MeetingTime):
     """A meeting fixed by accepting a slot. ``uid`` is the invitation's UID for its whole
     life; ``sequence`` grows with each change sent (iCalendar's SEQUENCE)."""
 
@@ -103,16 +111,6 @@ class PlannedMeeting(models.Model):
     )
     uid = models.CharField(max_length=100, unique=True, default=new_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    starts_at = models.DateTimeField(_("date and time"))
-    duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"),
-        default=60,
-        validators=[MinValueValidator(5), MaxValueValidator(600)],
-    )
-    mode = models.CharField(
-        _("mode"), max_length=12, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON
-    )
-    place = models.CharField(_("place or video link"), max_length=500, blank=True)
     organizer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
